@@ -1,0 +1,3 @@
+module github.com/eksnet/eksnet
+
+go 1.26.8

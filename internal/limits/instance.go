@@ -1,0 +1,81 @@
+// Package limits holds the per-instance-type facts that bound pod networking
+// (ENIs, addresses per ENI, hypervisor, trunking) and the table that serves them.
+//
+// The facts and where they come from are described in maxpods.md ("Inputs per
+// instance type"). The package never prints and never reaches the network.
+package limits
+
+import "strings"
+
+// Hypervisor values as EC2 reports them. Bare metal types have none.
+const (
+	HypervisorNitro = "nitro"
+	HypervisorXen   = "xen"
+)
+
+// NetworkCard is one network card of an instance type and the ENIs it can hold.
+type NetworkCard struct {
+	Index   int `json:"index"`
+	MaxENIs int `json:"maxENIs"`
+}
+
+// Instance is the networking facts of one EC2 instance type.
+//
+// Trunking and BranchInterfaces come from no public API; they are nil when
+// unknown (a type the embedded table lacks, read live from EC2).
+type Instance struct {
+	Name                    string        `json:"-"`
+	VCPUs                   int           `json:"vcpus"`
+	MaxENIs                 int           `json:"maxENIs"`
+	IPv4PerENI              int           `json:"ipv4PerENI"`
+	IPv6PerENI              int           `json:"ipv6PerENI"`
+	Hypervisor              string        `json:"hypervisor"`
+	BareMetal               bool          `json:"bareMetal"`
+	NetworkCards            []NetworkCard `json:"networkCards"`
+	DefaultNetworkCardIndex int           `json:"defaultNetworkCardIndex"`
+	Trunking                *bool         `json:"trunking,omitempty"`
+	BranchInterfaces        *int          `json:"branchInterfaces,omitempty"`
+	IPv6Supported           bool          `json:"ipv6Supported"`
+	MemoryMiB               int           `json:"memoryMiB"`
+}
+
+// Family is the part of the type name before the dot ("m5" for "m5.large").
+func (i Instance) Family() string {
+	family, _, _ := strings.Cut(i.Name, ".")
+	return family
+}
+
+// NitroOrBareMetal reports whether the type passes the VPC CNI's own test for
+// prefix delegation and IPv6: the Nitro hypervisor or bare metal (maxpods.md).
+func (i Instance) NitroOrBareMetal() bool {
+	return i.Hypervisor == HypervisorNitro || i.BareMetal
+}
+
+// SupportsTrunking reports whether security groups for pods can attach a trunk
+// ENI on this type, and whether that is known at all.
+func (i Instance) SupportsTrunking() (supported, known bool) {
+	if i.Trunking == nil {
+		return false, false
+	}
+	return *i.Trunking, true
+}
+
+// DefaultCard returns the network card the VPC CNI manages.
+func (i Instance) DefaultCard() (NetworkCard, bool) {
+	for _, card := range i.NetworkCards {
+		if card.Index == i.DefaultNetworkCardIndex {
+			return card, true
+		}
+	}
+	return NetworkCard{}, false
+}
+
+// TotalENIs is the ENI count across all network cards: what
+// NetworkInfo.MaximumNetworkInterfaces reports, and what the CNI must not use.
+func (i Instance) TotalENIs() int {
+	total := 0
+	for _, card := range i.NetworkCards {
+		total += card.MaxENIs
+	}
+	return total
+}
