@@ -33,10 +33,10 @@ func TestEmbeddedTableHoldsEveryType(t *testing.T) {
 func TestEmbeddedFacts(t *testing.T) {
 	table := embedded(t)
 	tests := []struct {
-		name                       string
+		name                        string
 		vcpus, maxENIs, ipv4, total int
-		hypervisor                 string
-		bareMetal, trunking        bool
+		hypervisor                  string
+		bareMetal, trunking         bool
 	}{
 		{"c3.large", 2, 3, 10, 3, "xen", false, false},
 		{"m5.large", 2, 3, 10, 3, "nitro", false, true},

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"eksnet": func() { os.Exit(Main(context.Background(), os.Args[1:], SystemStreams())) },
+	})
+}
+
+// TestScripts runs the whole-command scripts in testdata/script.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			// No user config or AWS settings leak into the scripts.
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Setenv("HOME", env.WorkDir)
+			return nil
+		},
+	})
+}
+
+// run executes eksnet in-process and returns its stdout, stderr and status.
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	streams, _, out, errOut := TestStreams()
+	code = Main(context.Background(), args, streams)
+	return out.String(), errOut.String(), code
+}
+
+// golden compares got with testdata/golden/NAME, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/eksnet -update to create it)", err)
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("%s differs from the golden file (go test ./cmd/eksnet -update rewrites it)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestGoldenOutput(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"maxpods-c3.large.txt", []string{"maxpods", "c3.large"}},
+		{"maxpods-mixed-prefix-wide.txt", []string{"maxpods", "c3.large", "m5.large", "p5.48xlarge", "c5.18xlarge", "m5.metal", "--prefix-delegation", "-o", "wide"}},
+		{"maxpods-custom-sgp.txt", []string{"maxpods", "m5.large", "c3.large", "t3.medium", "--custom-networking", "--security-groups-for-pods"}},
+		{"maxpods-ipv6-mixed.txt", []string{"maxpods", "m5.large", "c3.large", "--ip-family", "ipv6"}},
+		{"maxpods-node-group.txt", []string{"maxpods", "m5.xlarge", "t3.medium", "m5.large", "--node-group"}},
+		{"maxpods-m5.large.json", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "json"}},
+		{"maxpods-m5.large.yaml", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "yaml"}},
+		{"limits-list-m5.txt", []string{"limits", "list", "m5.*"}},
+		{"limits-list-p5-wide.txt", []string{"limits", "list", "p5*", "-o", "wide"}},
+		{"limits-show-p5.48xlarge.txt", []string{"limits", "show", "p5.48xlarge"}},
+		{"limits-show-c3.large.json", []string{"limits", "show", "c3.large", "-o", "json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			stdout, stderr, code := run(t, tt.args...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("eksnet %s: exit %d, stderr %q", strings.Join(tt.args, " "), code, stderr)
+			}
+			golden(t, tt.golden, stdout)
+		})
+	}
+}
+
+// The maxpods issue's "done when" values, through the whole command.
+func TestMaxPodsDoneWhen(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"maxpods", "c3.large", "-o", "value"}, "29\n"},
+		{[]string{"maxpods", "c3.large", "--custom-networking", "-o", "value"}, "20\n"},
+		{[]string{"maxpods", "m5.large", "--prefix-delegation", "-o", "value"}, "110\n"},
+		{[]string{"maxpods", "m5.large", "--prefix-delegation", "--show-max-allowed", "-o", "value"}, "434\n"},
+		{[]string{"maxpods", "p5.48xlarge", "-o", "value"}, "100\n"},
+		{[]string{"maxpods", "c5.18xlarge", "-o", "value"}, "250\n"},
+		{[]string{"maxpods", "c5.18xlarge", "--show-max-allowed", "-o", "value"}, "737\n"},
+		// The legacy calculator's spellings print the bare number, as it did.
+		{[]string{"maxpods", "--instance-type", "m5.large", "--cni-version", "1.9.0", "--cni-prefix-delegation-enabled"}, "110\n"},
+		{[]string{"maxpods", "--instance-type", "c3.large", "--cni-custom-networking-enabled"}, "20\n"},
+		{[]string{"maxpods", "--instance-type", "m5.large", "--cni-max-eni", "2"}, "20\n"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := run(t, tt.args...)
+		if code != 0 || stdout != tt.want {
+			t.Errorf("eksnet %s = %q (exit %d, stderr %q), want %q", strings.Join(tt.args, " "), stdout, code, stderr, tt.want)
+		}
+	}
+}
+
+func TestMaxPodsFlagsParse(t *testing.T) {
+	f := &factory{}
+	var got *maxPodsOptions
+	cmd := newMaxPodsCmd(f, func(o *maxPodsOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"m5.large", "--instance-type", "c3.large", "--cni-max-eni", "2", "--cni-custom-networking-enabled", "-o", "json", "--node-group"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got.types, ",") != "m5.large,c3.large" || got.cni.maxENI != 2 || !got.cni.customNetworking ||
+		got.output != "json" || !got.nodeGroup || !got.outputChanged {
+		t.Errorf("parsed options = %+v", got)
+	}
+}
+
+func TestEnvironmentSetsFlagDefaults(t *testing.T) {
+	t.Setenv("EKSNET_CNI_VERSION", "1.8.0")
+	_, stderr, code := run(t, "maxpods", "m5.large", "--prefix-delegation")
+	if code != 1 || stderr != "eksnet: prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0\n" {
+		t.Errorf("EKSNET_CNI_VERSION ignored: exit %d, %q", code, stderr)
+	}
+	// A flag on the command line wins over the environment.
+	stdout, _, code := run(t, "maxpods", "m5.large", "--prefix-delegation", "--cni-version", "1.9.0", "-o", "value")
+	if code != 0 || stdout != "110\n" {
+		t.Errorf("flag should win: exit %d, %q", code, stdout)
+	}
+}
+
+func BenchmarkMaxPodsAllJSON(b *testing.B) {
+	for b.Loop() {
+		streams, _, _, _ := TestStreams()
+		if code := Main(context.Background(), []string{"maxpods", "--all", "-o", "json"}, streams); code != 0 {
+			b.Fatal("exit", code)
+		}
+	}
+}

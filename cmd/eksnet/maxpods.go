@@ -1,0 +1,206 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/render"
+)
+
+type maxPodsOptions struct {
+	factory       *factory
+	types         []string
+	legacyTypes   []string // --instance-type, the legacy calculator's spelling
+	all           bool
+	nodeGroup     bool
+	output        string
+	cni           cniFlags
+	outputChanged bool
+}
+
+func newMaxPodsCmd(f *factory, runF func(*maxPodsOptions) error) *cobra.Command {
+	opts := &maxPodsOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "maxpods [TYPE|GLOB]... [--all]",
+		Short: "Max pods per instance type in every VPC CNI mode",
+		Long: `Print how many pods a node of each instance type can run, with the formula
+and its numbers, for the VPC CNI configuration given by the flags.
+
+TYPE may be a glob such as 'm5.*' or 'c7g*' (quote it from the shell).
+The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
+--instance-type, --cni-custom-networking-enabled, --cni-prefix-delegation-enabled,
+--cni-max-eni; with --instance-type the bare number is printed, as it did.`,
+		Example: `  eksnet maxpods c3.large
+  eksnet maxpods m5.large --prefix-delegation -o value
+  eksnet maxpods 'm5.*' --custom-networking -o wide
+  eksnet maxpods m5.large c5.xlarge t3.medium --node-group`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.types = append(args, opts.legacyTypes...)
+			opts.outputChanged = cmd.Flags().Changed("output")
+			cfg, err := opts.cni.config(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMaxPods(opts, cfg)
+		},
+	}
+	opts.cni.bind(cmd)
+	fs := cmd.Flags()
+	fs.BoolVar(&opts.all, "all", false, "every instance type in the table")
+	fs.BoolVar(&opts.nodeGroup, "node-group", false, "one value for a node group of these types: the smallest")
+	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
+	fs.StringSliceVar(&opts.legacyTypes, "instance-type", nil, "instance type (the legacy calculator's spelling of TYPE)")
+	return cmd
+}
+
+func runMaxPods(opts *maxPodsOptions, cfg formula.CNIConfig) error {
+	format, err := render.ParseFormat(opts.output)
+	if err != nil {
+		return err
+	}
+	if len(opts.legacyTypes) > 0 && !opts.outputChanged {
+		format = render.Value
+	}
+	table, err := opts.factory.Table()
+	if err != nil {
+		return err
+	}
+	instances, err := selectInstances(table, opts.types, opts.all)
+	if err != nil {
+		return err
+	}
+	results, err := computeAll(instances, cfg, singleNamedType(opts.types, opts.all))
+	if err != nil {
+		return err
+	}
+	if opts.nodeGroup {
+		group, err := formula.NodeGroup(results)
+		if err != nil {
+			return err
+		}
+		return render.Write(opts.factory.streams.Out, format, nodeGroupView(group))
+	}
+	return render.Write(opts.factory.streams.Out, format, maxPodsView(results))
+}
+
+// selectInstances resolves the TYPE and GLOB arguments, or takes every type.
+func selectInstances(table *limits.Table, args []string, all bool) ([]limits.Instance, error) {
+	switch {
+	case all && len(args) > 0:
+		return nil, errors.New("give instance types or --all, not both")
+	case all:
+		return table.All(), nil
+	case len(args) == 0:
+		return nil, errors.New("no instance type given: name one or more types (m5.large, 'm5.*') or use --all")
+	}
+	return table.Resolve(args)
+}
+
+// singleNamedType reports whether the user named exactly one type, without a
+// glob: then a mode that type cannot run is an error, not a fallback.
+func singleNamedType(args []string, all bool) bool {
+	return !all && len(args) == 1 && !limits.IsPattern(args[0])
+}
+
+// computeAll computes max pods for each instance, in order.
+func computeAll(instances []limits.Instance, cfg formula.CNIConfig, strict bool) ([]formula.Result, error) {
+	results := make([]formula.Result, 0, len(instances))
+	for _, inst := range instances {
+		r, err := formula.Compute(inst, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if strict {
+			if err := formula.Strict(r, cfg); err != nil {
+				return nil, err
+			}
+		}
+		results = append(results, r)
+	}
+	return results, nil
+}
+
+// maxPodsView is the table and value view of max pods results.
+type maxPodsView []formula.Result
+
+func (v maxPodsView) TableHeader(wide bool) []string {
+	if wide {
+		return []string{"TYPE", "VCPUS", "HYPERVISOR", "ENIS", "IPV4/ENI", "MODE", "POD ENIS", "FORMULA", "CAP", "MAX PODS", "KUBE-RESERVED MEM", "KUBE-RESERVED CPU"}
+	}
+	return []string{"TYPE", "MODE", "FORMULA", "CAP", "MAX PODS"}
+}
+
+func (v maxPodsView) TableRows(wide bool) [][]string {
+	rows := make([][]string, 0, len(v))
+	for _, r := range v {
+		maxPods := strconv.Itoa(r.MaxPods)
+		if !r.Supported {
+			maxPods = "unsupported"
+		}
+		if wide {
+			rows = append(rows, []string{
+				r.InstanceType, strconv.Itoa(r.VCPUs), orDash(r.Hypervisor), strconv.Itoa(r.MaxENIs), strconv.Itoa(r.IPv4PerENI),
+				string(r.Mode), strconv.Itoa(r.PodENIs), r.Formula, strconv.Itoa(r.RecommendedCap), maxPods,
+				fmt.Sprintf("%dMi", r.KubeReservedMemoryMiB), fmt.Sprintf("%dm", r.KubeReservedCPUMillicores),
+			})
+			continue
+		}
+		rows = append(rows, []string{r.InstanceType, string(r.Mode), r.Formula, strconv.Itoa(r.RecommendedCap), maxPods})
+	}
+	return rows
+}
+
+func (v maxPodsView) Footnotes() []string {
+	var lines []string
+	for _, r := range v {
+		for _, n := range r.Notes {
+			lines = append(lines, fmt.Sprintf("note: %s: %s", r.InstanceType, n))
+		}
+	}
+	if len(lines) > 0 {
+		lines = append([]string{""}, lines...)
+	}
+	return lines
+}
+
+func (v maxPodsView) Values() []string {
+	values := make([]string, len(v))
+	for i, r := range v {
+		values[i] = strconv.Itoa(r.MaxPods)
+	}
+	return values
+}
+
+// nodeGroupView shows the types' table and then the group's one value.
+type nodeGroupView formula.NodeGroupValue
+
+func (g nodeGroupView) TableHeader(wide bool) []string {
+	return maxPodsView(g.InstanceTypes).TableHeader(wide)
+}
+
+func (g nodeGroupView) TableRows(wide bool) [][]string {
+	return maxPodsView(g.InstanceTypes).TableRows(wide)
+}
+
+func (g nodeGroupView) Footnotes() []string {
+	return append(maxPodsView(g.InstanceTypes).Footnotes(), "",
+		fmt.Sprintf("node group max pods: %d (set by %s, the smallest); kube-reserved memory %dMi", g.MaxPods, g.SetBy, g.KubeReservedMemoryMiB))
+}
+
+func (g nodeGroupView) Values() []string { return []string{strconv.Itoa(g.MaxPods)} }
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,352 @@
+package formula
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/eksnet/eksnet/internal/limits"
+)
+
+func table(t testing.TB) *limits.Table {
+	t.Helper()
+	tbl, err := limits.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
+func lookup(t testing.TB, name string) limits.Instance {
+	t.Helper()
+	inst, err := table(t).Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}
+
+// Every worked example of maxpods.md, plus the "Done when" values of the maxpods issue.
+func TestWorkedExamples(t *testing.T) {
+	def := DefaultCNIConfig()
+	with := func(f func(*CNIConfig)) CNIConfig { c := def; f(&c); return c }
+	custom := with(func(c *CNIConfig) { c.CustomNetworking = true })
+	prefix := with(func(c *CNIConfig) { c.PrefixDelegation = true })
+	prefixUncapped := with(func(c *CNIConfig) { c.PrefixDelegation = true; c.Uncapped = true })
+	uncapped := with(func(c *CNIConfig) { c.Uncapped = true })
+	tests := []struct {
+		name       string
+		typ        string
+		cfg        CNIConfig
+		eniLimited int
+		maxPods    int
+		mode       Mode
+		formula    string
+	}{
+		{"c3.large", "c3.large", def, 29, 29, ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
+		{"c3.large custom networking", "c3.large", custom, 20, 20, ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
+		{"m5.large", "m5.large", def, 29, 29, ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
+		{"m5.large custom networking", "m5.large", custom, 20, 20, ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
+		{"m5.large prefix capped", "m5.large", prefix, 434, 110, ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
+		{"m5.large prefix uncapped (not 460)", "m5.large", prefixUncapped, 434, 434, ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
+		{"t3.medium", "t3.medium", def, 17, 17, ModeSecondaryIP, "3 × (6 − 1) + 2 = 17"},
+		{"m4.xlarge", "m4.xlarge", def, 58, 58, ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
+		{"m4.xlarge prefix falls back on Xen", "m4.xlarge", prefix, 58, 58, ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
+		{"m5.8xlarge", "m5.8xlarge", def, 234, 234, ModeSecondaryIP, "8 × (30 − 1) + 2 = 234"},
+		{"m5.8xlarge prefix uncapped", "m5.8xlarge", prefixUncapped, 3714, 3714, ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
+		{"m5.8xlarge prefix capped at 250 (32 vCPUs)", "m5.8xlarge", prefix, 3714, 250, ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
+		{"c6in.32xlarge uses card 0 only", "c6in.32xlarge", def, 394, 250, ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
+		{"c6in.32xlarge uncapped", "c6in.32xlarge", uncapped, 394, 394, ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
+		{"p5.48xlarge: 2 ENIs on card 0, not 64", "p5.48xlarge", def, 100, 100, ModeSecondaryIP, "2 × (50 − 1) + 2 = 100"},
+		{"c5.18xlarge capped", "c5.18xlarge", def, 737, 250, ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
+		{"c5.18xlarge uncapped", "c5.18xlarge", uncapped, 737, 737, ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
+		{"m5.metal prefix (bare metal qualifies)", "m5.metal", prefix, 15*49*16 + 2, 250, ModePrefixDelegation, "15 × (50 − 1) × 16 + 2 = 11762"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := Compute(lookup(t, tt.typ), tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ENILimitedPods != tt.eniLimited || r.MaxPods != tt.maxPods || r.Mode != tt.mode || r.Formula != tt.formula {
+				t.Errorf("got eniLimited %d, maxPods %d, mode %s, formula %q; want %d, %d, %s, %q",
+					r.ENILimitedPods, r.MaxPods, r.Mode, r.Formula, tt.eniLimited, tt.maxPods, tt.mode, tt.formula)
+			}
+		})
+	}
+}
+
+func TestSecurityGroupsForPods(t *testing.T) {
+	cfg := DefaultCNIConfig()
+	cfg.SecurityGroupsForPods = true
+	// m5.large trunks: (3 - 1) x 9 + 2 = 20 (ipam.md: "only 20 ordinary pods fit, not 29").
+	r, err := Compute(lookup(t, "m5.large"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MaxPods != 20 || r.PodENIs != 2 || r.Formula != "(3 − 1) × (10 − 1) + 2 = 20" {
+		t.Errorf("m5.large with SGP: %+v", r)
+	}
+	// c3.large has no trunking: it keeps all three ENIs.
+	r, _ = Compute(lookup(t, "c3.large"), cfg)
+	if r.MaxPods != 29 || !strings.Contains(r.Notes[0], "no trunk ENI") {
+		t.Errorf("c3.large with SGP: %d %v", r.MaxPods, r.Notes)
+	}
+	// Custom networking and trunk together: (3 - 1 - 1) x 9 + 2 = 11.
+	cfg.CustomNetworking = true
+	r, _ = Compute(lookup(t, "m5.large"), cfg)
+	if r.MaxPods != 11 || r.Formula != "(3 − 1 − 1) × (10 − 1) + 2 = 11" {
+		t.Errorf("m5.large with SGP and custom networking: %d %q", r.MaxPods, r.Formula)
+	}
+	// Unknown trunking (a type read live that the embedded table lacks): counted, and said.
+	inst := lookup(t, "m5.large")
+	inst.Trunking, inst.BranchInterfaces = nil, nil
+	cfg.CustomNetworking = false
+	r, _ = Compute(inst, cfg)
+	if r.MaxPods != 20 || !strings.Contains(strings.Join(r.Notes, " "), "unknown") {
+		t.Errorf("unknown trunking: %d %v", r.MaxPods, r.Notes)
+	}
+}
+
+func TestMaxENI(t *testing.T) {
+	cfg := DefaultCNIConfig()
+	cfg.MaxENI = 2
+	r, _ := Compute(lookup(t, "m5.large"), cfg)
+	if r.MaxPods != 2*9+2 || r.Formula != "2 × (10 − 1) + 2 = 20" {
+		t.Errorf("MAX_ENI=2: %d %q", r.MaxPods, r.Formula)
+	}
+	// Applied before custom networking's minus one, as the legacy calculator does.
+	cfg.CustomNetworking = true
+	r, _ = Compute(lookup(t, "m5.large"), cfg)
+	if r.MaxPods != 1*9+2 || r.Formula != "(2 − 1) × (10 − 1) + 2 = 11" {
+		t.Errorf("MAX_ENI=2 with custom networking: %d %q", r.MaxPods, r.Formula)
+	}
+	// Larger than the type's ENIs: no effect.
+	cfg = DefaultCNIConfig()
+	cfg.MaxENI = 99
+	if r, _ := Compute(lookup(t, "m5.large"), cfg); r.MaxPods != 29 {
+		t.Errorf("MAX_ENI=99: %d", r.MaxPods)
+	}
+	// One ENI with custom networking leaves only host-network pods.
+	cfg.MaxENI, cfg.CustomNetworking = 1, true
+	if r, _ := Compute(lookup(t, "m5.large"), cfg); r.MaxPods != 2 || r.PodENIs != 0 {
+		t.Errorf("MAX_ENI=1 with custom networking: %d pods on %d ENIs", r.MaxPods, r.PodENIs)
+	}
+	if err := ValidateMaxENI(0); err == nil || err.Error() != "invalid --max-eni 0: must be at least 1" {
+		t.Errorf("ValidateMaxENI(0) = %v", err)
+	}
+}
+
+func TestIPv6(t *testing.T) {
+	cfg := DefaultCNIConfig()
+	cfg.IPFamily = IPv6
+	r, err := Compute(lookup(t, "m5.large"), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Mode != ModeIPv6 || r.ENILimitedPods != 434 || r.MaxPods != 110 || !r.Supported {
+		t.Errorf("m5.large IPv6: %+v", r)
+	}
+	r, _ = Compute(lookup(t, "c3.large"), cfg)
+	if r.Supported || r.MaxPods != 0 || Strict(r, cfg) == nil {
+		t.Errorf("c3.large IPv6 should be unsupported: %+v", r)
+	}
+	if err := Strict(r, cfg); !strings.Contains(err.Error(), "c3.large: IPv6 unsupported (needs Nitro or bare metal") {
+		t.Errorf("Strict error: %v", err)
+	}
+}
+
+func TestPrefixDelegationFallback(t *testing.T) {
+	cfg := DefaultCNIConfig()
+	cfg.PrefixDelegation = true
+	r, _ := Compute(lookup(t, "c3.large"), cfg)
+	if r.Mode != ModeSecondaryIP || r.MaxPods != 29 || !strings.Contains(r.Notes[0], "falls back to secondary IPs") {
+		t.Errorf("c3.large prefix: %+v", r)
+	}
+	if err := Strict(r, cfg); err == nil || !strings.HasPrefix(err.Error(), "c3.large: prefix delegation unsupported (needs Nitro or bare metal, hypervisor is xen)") {
+		t.Errorf("Strict = %v", err)
+	}
+	m5, _ := Compute(lookup(t, "m5.large"), cfg)
+	if err := Strict(m5, cfg); err != nil {
+		t.Errorf("m5.large supports prefixes: %v", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	old := func(v string, f func(*CNIConfig)) CNIConfig {
+		c := DefaultCNIConfig()
+		c.Version, _ = ParseVersion(v)
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		cfg  CNIConfig
+		want string
+	}{
+		{old("1.8.0", func(c *CNIConfig) { c.PrefixDelegation = true }), "prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0"},
+		{old("1.10.0", func(c *CNIConfig) { c.IPFamily = IPv6 }), "IPv6 needs VPC CNI 1.10.1 or later, not 1.10.0"},
+		{old("1.19.0", func(c *CNIConfig) { c.IPFamily = IPv6; c.CustomNetworking = true }), "custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both"},
+		{old("1.19.0", func(c *CNIConfig) { c.MaxENI = -1 }), "invalid MAX_ENI -1: must be at least 1"},
+		{old("1.19.0", func(c *CNIConfig) { c.IPFamily = "ipv5" }), `invalid IP family "ipv5": want ipv4 or ipv6`},
+	}
+	for _, tt := range tests {
+		_, err := Compute(lookup(t, "m5.large"), tt.cfg)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("error = %v, want %q", err, tt.want)
+		}
+	}
+	// Exactly at the gates works.
+	for _, c := range []CNIConfig{
+		old("1.9.0", func(c *CNIConfig) { c.PrefixDelegation = true }),
+		old("1.10.1", func(c *CNIConfig) { c.IPFamily = IPv6 }),
+	} {
+		if _, err := Compute(lookup(t, "m5.large"), c); err != nil {
+			t.Errorf("gate version rejected: %v", err)
+		}
+	}
+}
+
+func TestRecommendedCap(t *testing.T) {
+	for vcpus, want := range map[int]int{0: 110, 2: 110, 30: 110, 31: 250, 32: 250, 192: 250} {
+		if got := RecommendedCap(vcpus); got != want {
+			t.Errorf("RecommendedCap(%d) = %d, want %d", vcpus, got, want)
+		}
+	}
+}
+
+func TestKubeReserved(t *testing.T) {
+	// 11 x maxPods + 255: the AL2023 "done when" value is 1465 MiB for 110 pods.
+	for pods, want := range map[int]int{110: 1465, 29: 574, 17: 442, 250: 3005, 0: 255} {
+		if got := KubeReservedMemoryMiB(pods); got != want {
+			t.Errorf("KubeReservedMemoryMiB(%d) = %d, want %d", pods, got, want)
+		}
+	}
+	// 60 + 10 + 2 x 5 + (n - 4) x 2.5, each range floored.
+	cpu := map[int]int{1: 60, 2: 70, 3: 75, 4: 80, 5: 82, 8: 90, 16: 110, 48: 190, 96: 310, 0: 0}
+	for vcpus, want := range cpu {
+		if got := KubeReservedCPUMillicores(vcpus); got != want {
+			t.Errorf("KubeReservedCPUMillicores(%d) = %d, want %d", vcpus, got, want)
+		}
+	}
+}
+
+func TestNodeGroupTakesTheSmallest(t *testing.T) {
+	cfg := DefaultCNIConfig()
+	var results []Result
+	for _, name := range []string{"m5.xlarge", "t3.medium", "m5.large"} {
+		r, _ := Compute(lookup(t, name), cfg)
+		results = append(results, r)
+	}
+	g, err := NodeGroup(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.MaxPods != 17 || g.SetBy != "t3.medium" || g.KubeReservedMemoryMiB != 442 {
+		t.Errorf("NodeGroup = %d set by %s (%d MiB)", g.MaxPods, g.SetBy, g.KubeReservedMemoryMiB)
+	}
+	if _, err := NodeGroup(nil); err == nil {
+		t.Error("an empty node group must be an error")
+	}
+}
+
+// Invariants over every type in the table (the maxpods issue, item 7).
+func TestInvariantsOverAllTypes(t *testing.T) {
+	def := DefaultCNIConfig()
+	pd := def
+	pd.PrefixDelegation = true
+	cn := def
+	cn.CustomNetworking = true
+	unc := def
+	unc.Uncapped = true
+	for _, inst := range table(t).All() {
+		base, err := Compute(inst, def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prefix, _ := Compute(inst, pd)
+		custom, _ := Compute(inst, cn)
+		raw, _ := Compute(inst, unc)
+		if want := inst.MaxENIs*(inst.IPv4PerENI-1) + 2; base.ENILimitedPods != want || raw.MaxPods != want {
+			t.Errorf("%s: eniLimitedPods %d (uncapped %d), want maxENIs × (ipv4PerENI − 1) + 2 = %d", inst.Name, base.ENILimitedPods, raw.MaxPods, want)
+		}
+		if prefix.MaxPods < base.MaxPods || prefix.ENILimitedPods < base.ENILimitedPods {
+			t.Errorf("%s: prefix delegation %d below secondary IPs %d", inst.Name, prefix.MaxPods, base.MaxPods)
+		}
+		if custom.MaxPods > base.MaxPods {
+			t.Errorf("%s: custom networking %d above default %d", inst.Name, custom.MaxPods, base.MaxPods)
+		}
+		for _, r := range []Result{base, prefix, custom} {
+			if r.MaxPods > r.RecommendedCap {
+				t.Errorf("%s: maxPods %d above the cap %d", inst.Name, r.MaxPods, r.RecommendedCap)
+			}
+		}
+		if (prefix.Mode == ModePrefixDelegation) != inst.NitroOrBareMetal() {
+			t.Errorf("%s: prefix mode %s but Nitro-or-metal %v", inst.Name, prefix.Mode, inst.NitroOrBareMetal())
+		}
+	}
+}
+
+func TestParseVersion(t *testing.T) {
+	good := map[string]Version{
+		"1.19.0": {1, 19, 0}, "v1.23.1": {1, 23, 1}, "v1.19.0-eksbuild.1": {1, 19, 0},
+		"1.9": {1, 9, 0}, " 1.10.1 ": {1, 10, 1},
+	}
+	for in, want := range good {
+		if got, err := ParseVersion(in); err != nil || got != want {
+			t.Errorf("ParseVersion(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "1", "1.x.0", "1.2.3.4", "v", "1..2", "+1.2.3", "1.-2.3", "1.2.3-", "latest", "1.2.9999999"} {
+		_, err := ParseVersion(in)
+		if err == nil || !strings.HasPrefix(err.Error(), "invalid VPC CNI version") {
+			t.Errorf("ParseVersion(%q) error = %v", in, err)
+		}
+	}
+	if !(Version{1, 10, 1}).AtLeast(Version{1, 9, 0}) || (Version{1, 8, 9}).AtLeast(Version{1, 9, 0}) {
+		t.Error("AtLeast ordering is wrong")
+	}
+}
+
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"1.19.0", "v1.23.1-eksbuild.2", "1.9", "x", "1..", "v-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseVersion(s)
+		if err != nil {
+			return
+		}
+		if v.Major < 0 || v.Minor < 0 || v.Patch < 0 {
+			t.Fatalf("ParseVersion(%q) = %v: negative part", s, v)
+		}
+		again, err := ParseVersion(v.String())
+		if err != nil || again != v {
+			t.Fatalf("ParseVersion(%q) = %v does not round-trip: %v %v", s, v, again, err)
+		}
+	})
+}
+
+func BenchmarkComputeAllTypesAllModes(b *testing.B) {
+	all := table(b).All()
+	configs := []CNIConfig{DefaultCNIConfig()}
+	for _, f := range []func(*CNIConfig){
+		func(c *CNIConfig) { c.PrefixDelegation = true },
+		func(c *CNIConfig) { c.CustomNetworking = true },
+		func(c *CNIConfig) { c.SecurityGroupsForPods = true },
+		func(c *CNIConfig) { c.IPFamily = IPv6 },
+	} {
+		c := DefaultCNIConfig()
+		f(&c)
+		configs = append(configs, c)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, cfg := range configs {
+			for _, inst := range all {
+				if _, err := Compute(inst, cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(all)*len(configs)), "ns/type")
+}
