@@ -181,9 +181,22 @@ func writeYAML(w io.Writer, v any) error {
 
 // blockStyle clears the flow style and quotes that JSON input gives every
 // node; the encoder still quotes a string that would read as another type.
+// YAML 1.1 readers (kubectl's among them) also take yes/no/on/off for
+// booleans, so those strings keep their quotes too.
 func blockStyle(n *yaml.Node) {
 	n.Style = 0
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && isYAML11Bool(n.Value) {
+		n.Style = yaml.DoubleQuotedStyle
+	}
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
+}
+
+func isYAML11Bool(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "yes", "n", "no", "on", "off":
+		return true
+	}
+	return false
 }

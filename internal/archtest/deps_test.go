@@ -1,0 +1,46 @@
+// Package archtest keeps the layering of the design: pure packages never
+// import the AWS SDK or the command-line libraries.
+package archtest
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// pure lists the packages that compute and must stay free of I/O libraries.
+// A package that does not exist yet is skipped.
+var pure = []string{
+	"github.com/eksnet/eksnet/internal/formula",
+	"github.com/eksnet/eksnet/internal/limits",
+	"github.com/eksnet/eksnet/internal/render",
+	"github.com/eksnet/eksnet/internal/ipam",
+	"github.com/eksnet/eksnet/internal/subnet",
+	"github.com/eksnet/eksnet/internal/userdata",
+}
+
+var forbidden = []string{
+	"github.com/aws/aws-sdk-go-v2",
+	"github.com/spf13/cobra",
+	"github.com/eksnet/eksnet/cmd/",
+}
+
+func TestPurePackagesStayPure(t *testing.T) {
+	for _, pkg := range pure {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			if strings.Contains(string(out), "is not in std") || strings.Contains(string(out), "cannot find package") ||
+				strings.Contains(string(out), "no required module provides package") || strings.Contains(string(out), "matched no packages") {
+				continue
+			}
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			for _, bad := range forbidden {
+				if strings.HasPrefix(dep, bad) {
+					t.Errorf("%s imports %s; it must stay pure (design.md)", pkg, dep)
+				}
+			}
+		}
+	}
+}
