@@ -74,6 +74,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 	root.AddCommand(
 		newMaxPodsCmd(f, nil),
 		newLimitsCmd(f),
+		newUserDataCmd(f, nil),
 	)
 	return root
 }

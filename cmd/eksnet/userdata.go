@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/render"
+	"github.com/eksnet/eksnet/internal/userdata"
+)
+
+type userDataOptions struct {
+	factory         *factory
+	types           []string
+	format          string
+	cluster         userdata.Cluster
+	name            string
+	vcpusVariable   bool
+	listDifferences bool
+	out             string
+	cni             cniFlags
+}
+
+func newUserDataCmd(f *factory, runF func(*userDataOptions) error) *cobra.Command {
+	opts := &userDataOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "userdata TYPE... [--format FORMAT]",
+		Short: "Node user data, EC2NodeClass or eksctl config that sets max pods",
+		Long: `Write what puts eksnet's max pods on a node, with kube-reserved to match:
+
+  al2023             MIME multipart user data with a nodeadm NodeConfig (the default)
+  al2023-expression  the same with spec.kubelet.maxPodsExpression: one CEL expression
+                     for every instance type (TYPE is optional; it checks those types)
+  al2                /etc/eks/bootstrap.sh with --use-max-pods false
+  bottlerocket       TOML settings
+  windows            Start-EKSBootstrap.ps1 with -KubeletExtraArgs
+  karpenter          an EC2NodeClass (karpenter.k8s.aws/v1)
+  eksctl             a ClusterConfig managed node group
+
+With several types (a mixed node group) the value is the smallest across
+them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
+		Example: `  eksnet userdata m5.large --prefix-delegation --cluster-name demo \
+    --api-server-endpoint https://ABCD.gr7.us-west-2.eks.amazonaws.com \
+    --certificate-authority "$CA" --service-cidr 10.100.0.0/16
+  eksnet userdata m5.large c5.xlarge --format karpenter --cluster-name demo
+  eksnet userdata --format al2023-expression --prefix-delegation --list-differences`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.types = args
+			cfg, err := opts.cni.config(cmd)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runUserData(opts, cfg)
+		},
+	}
+	opts.cni.bind(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&opts.format, "format", string(userdata.AL2023), "document to write: "+formatNames())
+	fs.StringVar(&opts.cluster.Name, "cluster-name", "", "EKS cluster name")
+	fs.StringVar(&opts.cluster.APIServerEndpoint, "api-server-endpoint", "", "API server endpoint, an https URL")
+	fs.StringVar(&opts.cluster.CertificateAuthority, "certificate-authority", "", "cluster CA in base64 (certificateAuthority.data)")
+	fs.StringVar(&opts.cluster.ServiceCIDR, "service-cidr", "", "Kubernetes service CIDR, such as 10.100.0.0/16")
+	fs.StringVar(&opts.name, "name", userdata.DefaultName, "name of the EC2NodeClass (karpenter) or node group (eksctl)")
+	fs.BoolVar(&opts.vcpusVariable, "vcpus-variable", false, "al2023-expression: use nodeadm's vcpus variable (newer nodeadm) for the 250 cap")
+	fs.BoolVar(&opts.listDifferences, "list-differences", false, "al2023-expression: list the types where the expression differs from eksnet maxpods, instead of user data")
+	fs.StringVar(&opts.out, "out", "", "write to FILE (replaced whole, never left half-written) instead of stdout")
+	return cmd
+}
+
+func formatNames() string {
+	names := make([]string, len(userdata.Formats))
+	for i, f := range userdata.Formats {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
+	format, err := userdata.ParseFormat(opts.format)
+	if err != nil {
+		return err
+	}
+	expression := format == userdata.AL2023Expression
+	if (opts.vcpusVariable || opts.listDifferences) && !expression {
+		return fmt.Errorf("--vcpus-variable and --list-differences are for --format al2023-expression, not %s", format)
+	}
+	table, err := opts.factory.Table()
+	if err != nil {
+		return err
+	}
+	var instances []limits.Instance
+	if len(opts.types) > 0 || !expression {
+		if instances, err = selectInstances(table, opts.types, false); err != nil {
+			return err
+		}
+	}
+	results, err := computeAll(instances, cfg, singleNamedType(opts.types, false))
+	if err != nil {
+		return err
+	}
+	req := userdata.Request{Format: format, Cluster: opts.cluster, CNI: cfg, Results: results, Name: opts.name}
+	if expression {
+		req.Expression = userdata.ExpressionOptions{VCPUs: opts.vcpusVariable}
+		all, err := userdata.Differences(table.All(), cfg, req.Expression)
+		if err != nil {
+			return err
+		}
+		if opts.listDifferences {
+			if len(instances) > 0 {
+				all, err = userdata.Differences(instances, cfg, req.Expression)
+				if err != nil {
+					return err
+				}
+			}
+			return writeOutput(opts, func(w *strings.Builder) error {
+				return render.Write(w, render.Table, differencesView(all))
+			})
+		}
+		req.TableDifferences, req.TableTypes = len(all), table.Len()
+		if req.Differences, err = userdata.Differences(instances, cfg, req.Expression); err != nil {
+			return err
+		}
+		if len(req.Differences) > 0 {
+			fmt.Fprintf(opts.factory.streams.Err, "eksnet: note: the expression differs from eksnet maxpods on %d of the types given (see the comment in the user data)\n", len(req.Differences))
+		}
+	}
+	doc, err := userdata.Generate(req)
+	if err != nil {
+		return err
+	}
+	return writeOutput(opts, func(w *strings.Builder) error { _, err := w.Write(doc); return err })
+}
+
+// writeOutput writes to stdout, or to --out through a temporary file in the
+// same directory renamed over it, so that an error never leaves part of a file.
+func writeOutput(opts *userDataOptions, write func(*strings.Builder) error) error {
+	var b strings.Builder
+	if err := write(&b); err != nil {
+		return err
+	}
+	if opts.out == "" {
+		_, err := fmt.Fprint(opts.factory.streams.Out, b.String())
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(opts.out), "."+filepath.Base(opts.out)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", opts.out, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
+	_, err = tmp.WriteString(b.String())
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), opts.out)
+	}
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", opts.out, err)
+	}
+	return nil
+}
+
+// differencesView is the table of types where the expression differs.
+type differencesView []userdata.Difference
+
+func (v differencesView) TableHeader(bool) []string {
+	return []string{"TYPE", "EKSNET", "EXPRESSION", "WHY"}
+}
+
+func (v differencesView) TableRows(bool) [][]string {
+	rows := make([][]string, len(v))
+	for i, d := range v {
+		rows[i] = []string{d.InstanceType, strconv.Itoa(d.MaxPods), strconv.Itoa(d.Expression), d.Reason}
+	}
+	return rows
+}
+
+func (v differencesView) Footnotes() []string {
+	return []string{"", fmt.Sprintf("%d instance types differ", len(v))}
+}

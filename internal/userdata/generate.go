@@ -1,0 +1,491 @@
+package userdata
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"gopkg.in/yaml.v3"
+
+	"github.com/eksnet/eksnet/internal/formula"
+)
+
+// Format is a kind of document that carries max pods to a node.
+type Format string
+
+const (
+	AL2023           Format = "al2023"            // nodeadm NodeConfig, fixed maxPods
+	AL2023Expression Format = "al2023-expression" // nodeadm NodeConfig, maxPodsExpression
+	AL2              Format = "al2"               // bootstrap.sh
+	Bottlerocket     Format = "bottlerocket"      // TOML settings
+	Windows          Format = "windows"           // Start-EKSBootstrap.ps1
+	Karpenter        Format = "karpenter"         // EC2NodeClass
+	Eksctl           Format = "eksctl"            // ClusterConfig
+)
+
+// Formats lists every format, the default first.
+var Formats = []Format{AL2023, AL2023Expression, AL2, Bottlerocket, Windows, Karpenter, Eksctl}
+
+// ParseFormat accepts one of Formats.
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	if slices.Contains(Formats, f) {
+		return f, nil
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("invalid format %q: want one of %s", s, strings.Join(names, ", "))
+}
+
+// IsUserData reports whether the format is EC2 user data (and so bound by
+// EC2's 16 KB limit), rather than a Kubernetes or eksctl document.
+func (f Format) IsUserData() bool { return f != Karpenter && f != Eksctl }
+
+// MaxUserDataBytes is EC2's limit on user data, before base64 encoding.
+const MaxUserDataBytes = 16 * 1024
+
+// Request is everything a document is made from.
+type Request struct {
+	Format  Format
+	Cluster Cluster
+	CNI     formula.CNIConfig
+	// Results are the instance types the nodes run, computed under CNI. The
+	// expression format may have none.
+	Results []formula.Result
+	// Name names the EC2NodeClass (karpenter) or the node group (eksctl).
+	Name string
+	// Expression, Differences and TableDifferences are for al2023-expression:
+	// what the expression may read, the given types on which it differs from
+	// eksnet maxpods, and how many of TableTypes in the whole table differ.
+	Expression       ExpressionOptions
+	Differences      []Difference
+	TableDifferences int
+	TableTypes       int
+}
+
+// DefaultName is the EC2NodeClass and node group name when none is given.
+const DefaultName = "default"
+
+// Generate validates the request and writes its document.
+func Generate(req Request) ([]byte, error) {
+	if _, err := ParseFormat(string(req.Format)); err != nil {
+		return nil, err
+	}
+	if err := req.Cluster.Validate(req.Format, req.CNI.IPFamily); err != nil {
+		return nil, err
+	}
+	if req.Name == "" {
+		req.Name = DefaultName
+	}
+	if err := ValidateObjectName(req.Name); err != nil {
+		return nil, err
+	}
+	if err := req.CNI.Validate(); err != nil {
+		return nil, err
+	}
+	doc, err := render(req)
+	if err != nil {
+		return nil, err
+	}
+	if req.Format.IsUserData() && len(doc) > MaxUserDataBytes {
+		return nil, fmt.Errorf("user data is %d bytes, over EC2's limit of %d: name fewer instance types", len(doc), MaxUserDataBytes)
+	}
+	return doc, nil
+}
+
+// render writes the document of a validated request. Split from Generate so
+// that tests can hand it hostile values that validation would refuse, and
+// check that the quoting alone keeps the structure.
+func render(req Request) ([]byte, error) {
+	if req.Format == AL2023Expression {
+		return al2023Expression(req)
+	}
+	fixed, err := FixedValue(req.Results)
+	if err != nil {
+		return nil, err
+	}
+	switch req.Format {
+	case AL2023:
+		return al2023(req, fixed)
+	case AL2:
+		return al2(req, fixed)
+	case Bottlerocket:
+		return bottlerocket(req, fixed)
+	case Windows:
+		return windows(req, fixed)
+	case Karpenter:
+		return karpenter(req, fixed)
+	case Eksctl:
+		return eksctl(req, fixed)
+	}
+	return nil, fmt.Errorf("invalid format %q", req.Format)
+}
+
+// NodeConfig is nodeadm's configuration (node.eks.aws/v1alpha1), the fields
+// eksnet writes.
+type NodeConfig struct {
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Spec       NodeConfigSpec `yaml:"spec"`
+}
+
+// NodeConfigSpec is a NodeConfig's spec.
+type NodeConfigSpec struct {
+	Cluster NodeCluster `yaml:"cluster"`
+	Kubelet NodeKubelet `yaml:"kubelet"`
+}
+
+// NodeCluster is spec.cluster: how the node finds and trusts the cluster.
+type NodeCluster struct {
+	Name                 string `yaml:"name"`
+	APIServerEndpoint    string `yaml:"apiServerEndpoint"`
+	CertificateAuthority string `yaml:"certificateAuthority"`
+	CIDR                 string `yaml:"cidr"`
+}
+
+// NodeKubelet is spec.kubelet: a fixed config, or the max pods expression.
+type NodeKubelet struct {
+	Config            *KubeletConfig `yaml:"config,omitempty"`
+	MaxPodsExpression string         `yaml:"maxPodsExpression,omitempty"`
+}
+
+// KubeletConfig is the part of the kubelet's configuration eksnet sets.
+type KubeletConfig struct {
+	MaxPods      int          `yaml:"maxPods"`
+	KubeReserved KubeReserved `yaml:"kubeReserved"`
+}
+
+// KubeReserved is the kubelet's kube-reserved, as quantities.
+type KubeReserved struct {
+	CPU    string `yaml:"cpu"`
+	Memory string `yaml:"memory"`
+}
+
+const (
+	nodeConfigAPIVersion = "node.eks.aws/v1alpha1"
+	nodeConfigMediaType  = "application/node.eks.aws"
+	mimeBoundary         = "//eksnet-userdata//"
+)
+
+func nodeCluster(c Cluster) NodeCluster {
+	return NodeCluster{Name: c.Name, APIServerEndpoint: c.APIServerEndpoint, CertificateAuthority: c.CertificateAuthority, CIDR: c.ServiceCIDR}
+}
+
+func al2023(req Request, f Fixed) ([]byte, error) {
+	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
+	if trap := f.trapLine("A fixed maxPods alone leaves kubeReserved to nodeadm, which"); trap != "" {
+		comments = append(comments, "kubeReserved is set to match maxPods. "+trap)
+	}
+	cfg := NodeConfig{APIVersion: nodeConfigAPIVersion, Kind: "NodeConfig", Spec: NodeConfigSpec{
+		Cluster: nodeCluster(req.Cluster),
+		Kubelet: NodeKubelet{Config: &KubeletConfig{MaxPods: f.MaxPods, KubeReserved: KubeReserved{CPU: f.cpu(), Memory: f.memory()}}},
+	}}
+	part, err := yamlDocument(comments, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return mimeMultipart(nodeConfigMediaType, part)
+}
+
+func al2023Expression(req Request) ([]byte, error) {
+	expr, err := Expression(req.CNI, req.Expression)
+	if err != nil {
+		return nil, err
+	}
+	comments := []string{
+		"Generated by eksnet userdata: " + describeMode(req.CNI) + ".",
+		"maxPodsExpression computes eksnet's max pods on each node from nodeadm's variables,",
+		"so one launch template serves every instance type; nodeadm sizes kube-reserved from it.",
+	}
+	if limits := ExpressionLimits(req.CNI, req.Expression); len(limits) > 0 {
+		comments = append(comments, "What the variables cannot tell:")
+		for _, l := range limits {
+			comments = append(comments, "- "+l)
+		}
+	}
+	if req.TableTypes > 0 {
+		comments = append(comments, fmt.Sprintf("It differs from eksnet maxpods on %d of the %d types in eksnet's table (eksnet userdata --format al2023-expression%s --list-differences).",
+			req.TableDifferences, req.TableTypes, modeFlags(req.CNI, req.Expression)))
+	}
+	if len(req.Results) > 0 {
+		comments = append(comments, expressionTypeLines(req)...)
+	}
+	cfg := NodeConfig{APIVersion: nodeConfigAPIVersion, Kind: "NodeConfig", Spec: NodeConfigSpec{
+		Cluster: nodeCluster(req.Cluster),
+		Kubelet: NodeKubelet{MaxPodsExpression: expr},
+	}}
+	part, err := yamlDocument(comments, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return mimeMultipart(nodeConfigMediaType, part)
+}
+
+// expressionTypeLines tells, for the types given, whether the expression
+// gives eksnet's value.
+func expressionTypeLines(req Request) []string {
+	names := make([]string, len(req.Results))
+	for i, r := range req.Results {
+		names[i] = r.InstanceType
+	}
+	if len(req.Differences) == 0 {
+		return []string{"On the types given it gives eksnet's value: " + strings.Join(names, ", ") + "."}
+	}
+	lines := []string{fmt.Sprintf("On %d of the %d types given it differs from eksnet maxpods:", len(req.Differences), len(req.Results))}
+	for _, d := range req.Differences {
+		lines = append(lines, fmt.Sprintf("  %s: expression %d, eksnet %d (%s)", d.InstanceType, d.Expression, d.MaxPods, d.Reason))
+	}
+	return lines
+}
+
+// mimeMultipart wraps one part in the MIME multipart user data that nodeadm
+// and cloud-init read. The boundary must not occur in the part.
+func mimeMultipart(contentType string, part []byte) ([]byte, error) {
+	if bytes.Contains(part, []byte("--"+mimeBoundary)) {
+		return nil, errors.New("user data contains the MIME boundary")
+	}
+	var b bytes.Buffer
+	b.WriteString("MIME-Version: 1.0\n")
+	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=%q\n\n", mimeBoundary)
+	fmt.Fprintf(&b, "--%s\nContent-Type: %s\n\n", mimeBoundary, contentType)
+	b.Write(part)
+	fmt.Fprintf(&b, "\n--%s--\n", mimeBoundary)
+	return b.Bytes(), nil
+}
+
+// yamlDocument encodes v with yaml.v3, after a head comment of lines (which
+// hold only eksnet's own text: numbers and instance type names).
+func yamlDocument(comments []string, v any) ([]byte, error) {
+	var node yaml.Node
+	if err := node.Encode(v); err != nil {
+		return nil, err
+	}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&node}, HeadComment: commentBlock("# ", comments)}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// commentWidth is where comment lines wrap, prefix included.
+const commentWidth = 100
+
+// commentBlock prefixes every line, wrapping long ones at spaces; a "- "
+// item continues indented under its text. eksnet's lines hold no newline.
+func commentBlock(prefix string, lines []string) string {
+	var out []string
+	for _, l := range lines {
+		l = strings.ReplaceAll(l, "\n", " ")
+		indent := ""
+		if strings.HasPrefix(l, "- ") {
+			indent = "  "
+		}
+		for len(prefix)+len(l) > commentWidth {
+			cut := strings.LastIndex(l[:commentWidth-len(prefix)], " ")
+			if cut <= len(indent) {
+				break
+			}
+			out = append(out, prefix+l[:cut])
+			l = indent + strings.TrimLeft(l[cut:], " ")
+		}
+		out = append(out, strings.TrimRight(prefix+l, " "))
+	}
+	return strings.Join(out, "\n")
+}
+
+func al2(req Request, f Fixed) ([]byte, error) {
+	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
+	if trap := f.trapLine("--max-pods alone leaves kube-reserved to bootstrap.sh, which"); trap != "" {
+		comments = append(comments, "--kube-reserved is set to match --max-pods. "+trap)
+	}
+	comments = append(comments, "For self-managed nodes and managed node groups with a custom AMI (the AMI runs this script).")
+	c := req.Cluster
+	args := []string{ShellQuote(c.Name)}
+	if c.APIServerEndpoint != "" {
+		args = append(args, "--apiserver-endpoint "+ShellQuote(c.APIServerEndpoint))
+	}
+	if c.CertificateAuthority != "" {
+		args = append(args, "--b64-cluster-ca "+ShellQuote(c.CertificateAuthority))
+	}
+	if req.CNI.IPFamily == formula.IPv6 {
+		args = append(args, "--ip-family ipv6")
+		if c.ServiceCIDR != "" {
+			args = append(args, "--service-ipv6-cidr "+ShellQuote(c.ServiceCIDR))
+		}
+	} else if c.ServiceCIDR != "" {
+		args = append(args, "--service-ipv4-cidr "+ShellQuote(c.ServiceCIDR))
+	}
+	kubelet := fmt.Sprintf("--max-pods=%d --kube-reserved=cpu=%s,memory=%s", f.MaxPods, f.cpu(), f.memory())
+	args = append(args, "--use-max-pods false", "--kubelet-extra-args "+ShellQuote(kubelet))
+	var b bytes.Buffer
+	b.WriteString("#!/bin/bash\n")
+	b.WriteString(commentBlock("# ", comments) + "\n")
+	b.WriteString("set -o errexit -o nounset -o pipefail\n")
+	b.WriteString("/etc/eks/bootstrap.sh " + strings.Join(args, " \\\n  ") + "\n")
+	return b.Bytes(), nil
+}
+
+// bottlerocketSettings is the part of Bottlerocket's settings eksnet writes.
+type bottlerocketSettings struct {
+	Settings struct {
+		Kubernetes BottlerocketKubernetes `toml:"kubernetes"`
+	} `toml:"settings"`
+}
+
+// BottlerocketKubernetes is Bottlerocket's [settings.kubernetes].
+type BottlerocketKubernetes struct {
+	ClusterName        string            `toml:"cluster-name"`
+	APIServer          string            `toml:"api-server"`
+	ClusterCertificate string            `toml:"cluster-certificate"`
+	MaxPods            int               `toml:"max-pods"`
+	KubeReserved       map[string]string `toml:"kube-reserved"`
+}
+
+func bottlerocket(req Request, f Fixed) ([]byte, error) {
+	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
+	comments = append(comments, "Bottlerocket looks max pods up in its own table (110 when the type is missing) and knows no CNI mode: max-pods and kube-reserved are set here.")
+	var s bottlerocketSettings
+	s.Settings.Kubernetes = BottlerocketKubernetes{
+		ClusterName: req.Cluster.Name, APIServer: req.Cluster.APIServerEndpoint, ClusterCertificate: req.Cluster.CertificateAuthority,
+		MaxPods: f.MaxPods, KubeReserved: map[string]string{"cpu": f.cpu(), "memory": f.memory()},
+	}
+	var b bytes.Buffer
+	b.WriteString(commentBlock("# ", comments) + "\n")
+	enc := toml.NewEncoder(&b)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func windows(req Request, f Fixed) ([]byte, error) {
+	comments := f.valueLines(req.CNI)
+	comments = append(comments, "Windows nodes default to 110 pods: -KubeletExtraArgs sets the value above.")
+	c := req.Cluster
+	// EC2Launch ends the script at the first closing tag, quoted or not.
+	for _, v := range []string{c.Name, c.APIServerEndpoint, c.CertificateAuthority, c.ServiceCIDR} {
+		if strings.Contains(strings.ToLower(v), "</powershell") {
+			return nil, fmt.Errorf("invalid value %q: </powershell> would end the user data", v)
+		}
+	}
+	args := []string{"-EKSClusterName " + PowerShellQuote(c.Name)}
+	if c.APIServerEndpoint != "" {
+		args = append(args, "-APIServerEndpoint "+PowerShellQuote(c.APIServerEndpoint))
+	}
+	if c.CertificateAuthority != "" {
+		args = append(args, "-Base64ClusterCA "+PowerShellQuote(c.CertificateAuthority))
+	}
+	if c.ServiceCIDR != "" {
+		args = append(args, "-ServiceCIDR "+PowerShellQuote(c.ServiceCIDR))
+	}
+	args = append(args, "-KubeletExtraArgs "+PowerShellQuote(fmt.Sprintf("--max-pods=%d", f.MaxPods)))
+	var b bytes.Buffer
+	b.WriteString("<powershell>\n")
+	b.WriteString(commentBlock("# ", comments) + "\n")
+	b.WriteString(`[string]$EKSBootstrapScriptFile = "$env:ProgramFiles\Amazon\EKS\Start-EKSBootstrap.ps1"` + "\n")
+	b.WriteString("& $EKSBootstrapScriptFile " + strings.Join(args, " ") + " 3>&1 4>&1 5>&1 6>&1\n")
+	b.WriteString("</powershell>\n")
+	return b.Bytes(), nil
+}
+
+// EC2NodeClass is the part of Karpenter's EC2NodeClass (karpenter.k8s.aws/v1) eksnet writes.
+type EC2NodeClass struct {
+	APIVersion string           `yaml:"apiVersion"`
+	Kind       string           `yaml:"kind"`
+	Metadata   ObjectMeta       `yaml:"metadata"`
+	Spec       EC2NodeClassSpec `yaml:"spec"`
+}
+
+// ObjectMeta is a Kubernetes object's name.
+type ObjectMeta struct {
+	Name string `yaml:"name"`
+}
+
+// EC2NodeClassSpec is an EC2NodeClass's spec.
+type EC2NodeClassSpec struct {
+	Role                       string            `yaml:"role"`
+	AMISelectorTerms           []AMISelectorTerm `yaml:"amiSelectorTerms"`
+	SubnetSelectorTerms        []TagSelectorTerm `yaml:"subnetSelectorTerms"`
+	SecurityGroupSelectorTerms []TagSelectorTerm `yaml:"securityGroupSelectorTerms"`
+	Kubelet                    KarpenterKubelet  `yaml:"kubelet"`
+}
+
+// AMISelectorTerm picks the AMI by alias.
+type AMISelectorTerm struct {
+	Alias string `yaml:"alias"`
+}
+
+// TagSelectorTerm picks subnets or security groups by tag.
+type TagSelectorTerm struct {
+	Tags map[string]string `yaml:"tags"`
+}
+
+// KarpenterKubelet is an EC2NodeClass's spec.kubelet.
+type KarpenterKubelet struct {
+	MaxPods      int          `yaml:"maxPods"`
+	KubeReserved KubeReserved `yaml:"kubeReserved"`
+}
+
+func karpenter(req Request, f Fixed) ([]byte, error) {
+	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
+	comments = append(comments,
+		"Karpenter computes max pods as if prefix delegation were off, so maxPods is set here; it applies to every",
+		"type launched with this class, so limit the NodePool to the types above. kubeReserved is set to match.",
+		"role, amiSelectorTerms and the discovery tags follow Karpenter's getting-started guide: adjust them to yours.")
+	tags := map[string]string{"karpenter.sh/discovery": req.Cluster.Name}
+	nc := EC2NodeClass{
+		APIVersion: "karpenter.k8s.aws/v1", Kind: "EC2NodeClass", Metadata: ObjectMeta{Name: req.Name},
+		Spec: EC2NodeClassSpec{
+			Role:                       "KarpenterNodeRole-" + req.Cluster.Name,
+			AMISelectorTerms:           []AMISelectorTerm{{Alias: "al2023@latest"}},
+			SubnetSelectorTerms:        []TagSelectorTerm{{Tags: tags}},
+			SecurityGroupSelectorTerms: []TagSelectorTerm{{Tags: tags}},
+			Kubelet:                    KarpenterKubelet{MaxPods: f.MaxPods, KubeReserved: KubeReserved{CPU: f.cpu(), Memory: f.memory()}},
+		},
+	}
+	return yamlDocument(comments, nc)
+}
+
+// ClusterConfig is the part of eksctl's ClusterConfig (eksctl.io/v1alpha5) eksnet writes.
+type ClusterConfig struct {
+	APIVersion        string             `yaml:"apiVersion"`
+	Kind              string             `yaml:"kind"`
+	Metadata          ObjectMeta         `yaml:"metadata"`
+	ManagedNodeGroups []ManagedNodeGroup `yaml:"managedNodeGroups"`
+}
+
+// ManagedNodeGroup is one entry of managedNodeGroups.
+type ManagedNodeGroup struct {
+	Name           string   `yaml:"name"`
+	InstanceTypes  []string `yaml:"instanceTypes"`
+	MaxPodsPerNode int      `yaml:"maxPodsPerNode"`
+}
+
+func eksctl(req Request, f Fixed) ([]byte, error) {
+	comments := append(f.valueLines(req.CNI), "")
+	comments[len(comments)-1] = fmt.Sprintf("kube-reserved to match: memory %s (11 x %d + 255).", f.memory(), f.MaxPods)
+	if trap := f.trapLine("maxPodsPerNode sets max pods only; the node"); trap != "" {
+		comments = append(comments, trap+" Reserve the memory above with a launch template from eksnet userdata --format al2023.")
+	}
+	types := make([]string, len(f.Results))
+	for i, r := range f.Results {
+		types[i] = r.InstanceType
+	}
+	cc := ClusterConfig{
+		APIVersion: "eksctl.io/v1alpha5", Kind: "ClusterConfig", Metadata: ObjectMeta{Name: req.Cluster.Name},
+		ManagedNodeGroups: []ManagedNodeGroup{{Name: req.Name, InstanceTypes: types, MaxPodsPerNode: f.MaxPods}},
+	}
+	return yamlDocument(comments, cc)
+}
