@@ -2,10 +2,14 @@ package userdata
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
@@ -261,11 +265,7 @@ func mimeMultipart(contentType string, part []byte) ([]byte, error) {
 // yamlDocument encodes v with yaml.v3, after a head comment of lines (which
 // hold only eksnet's own text: numbers and instance type names).
 func yamlDocument(comments []string, v any) ([]byte, error) {
-	var node yaml.Node
-	if err := node.Encode(v); err != nil {
-		return nil, err
-	}
-	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&node}, HeadComment: commentBlock("# ", comments)}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{yamlNode(reflect.ValueOf(v))}, HeadComment: commentBlock("# ", comments)}
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -276,6 +276,60 @@ func yamlDocument(comments []string, v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// yamlNode builds the node tree of a value made of structs with yaml tags,
+// pointers, maps and slices of strings and ints. yaml.v3's own conversion
+// (Node.Encode) goes through its emitter, which writes a string with a
+// leading line break in block style and loses that line break; here every
+// string with a line break, a control character or edge blanks is
+// double-quoted, with escapes, and a string that is not UTF-8 is !!binary.
+func yamlNode(v reflect.Value) *yaml.Node {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		return yamlNode(v.Elem())
+	case reflect.Struct:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		for i := range v.NumField() {
+			name, opts, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+			field := v.Field(i)
+			if name == "" || name == "-" || opts == "omitempty" && field.IsZero() {
+				continue
+			}
+			n.Content = append(n.Content, yamlString(name), yamlNode(field))
+		}
+		return n
+	case reflect.Map:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			n.Content = append(n.Content, yamlString(k.String()), yamlNode(v.MapIndex(k)))
+		}
+		return n
+	case reflect.Slice:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for i := range v.Len() {
+			n.Content = append(n.Content, yamlNode(v.Index(i)))
+		}
+		return n
+	case reflect.Int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v.Int(), 10)}
+	case reflect.String:
+		return yamlString(v.String())
+	}
+	panic(fmt.Sprintf("userdata: no YAML for %s", v.Type()))
+}
+
+func yamlString(s string) *yaml.Node {
+	if !utf8.ValidString(s) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!binary", Value: base64.StdEncoding.EncodeToString([]byte(s))}
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) || strings.TrimSpace(s) != s {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
 }
 
 // commentWidth is where comment lines wrap, prefix included.
@@ -311,6 +365,9 @@ func al2(req Request, f Fixed) ([]byte, error) {
 	}
 	comments = append(comments, "For self-managed nodes and managed node groups with a custom AMI (the AMI runs this script).")
 	c := req.Cluster
+	if err := scriptSafe(c); err != nil {
+		return nil, err
+	}
 	args := []string{ShellQuote(c.Name)}
 	if c.APIServerEndpoint != "" {
 		args = append(args, "--apiserver-endpoint "+ShellQuote(c.APIServerEndpoint))
@@ -336,6 +393,18 @@ func al2(req Request, f Fixed) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// scriptSafe refuses values that a script cannot carry as text: NUL bytes,
+// carriage returns (which line-ending conversions drop) and invalid UTF-8.
+// Validation refuses them first; this keeps the quoting whole on its own.
+func scriptSafe(c Cluster) error {
+	for _, v := range []string{c.Name, c.APIServerEndpoint, c.CertificateAuthority, c.ServiceCIDR} {
+		if strings.ContainsAny(v, "\x00\r") || !utf8.ValidString(v) {
+			return fmt.Errorf("invalid value %q: NUL bytes, carriage returns and invalid UTF-8 cannot be written in a script", v)
+		}
+	}
+	return nil
+}
+
 // bottlerocketSettings is the part of Bottlerocket's settings eksnet writes.
 type bottlerocketSettings struct {
 	Settings struct {
@@ -353,6 +422,11 @@ type BottlerocketKubernetes struct {
 }
 
 func bottlerocket(req Request, f Fixed) ([]byte, error) {
+	for _, v := range []string{req.Cluster.Name, req.Cluster.APIServerEndpoint, req.Cluster.CertificateAuthority} {
+		if !utf8.ValidString(v) {
+			return nil, fmt.Errorf("invalid value %q: TOML holds only UTF-8", v)
+		}
+	}
 	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
 	comments = append(comments, "Bottlerocket looks max pods up in its own table (110 when the type is missing) and knows no CNI mode: max-pods and kube-reserved are set here.")
 	var s bottlerocketSettings
@@ -374,6 +448,9 @@ func windows(req Request, f Fixed) ([]byte, error) {
 	comments := f.valueLines(req.CNI)
 	comments = append(comments, "Windows nodes default to 110 pods: -KubeletExtraArgs sets the value above.")
 	c := req.Cluster
+	if err := scriptSafe(c); err != nil {
+		return nil, err
+	}
 	// EC2Launch ends the script at the first closing tag, quoted or not.
 	for _, v := range []string{c.Name, c.APIServerEndpoint, c.CertificateAuthority, c.ServiceCIDR} {
 		if strings.Contains(strings.ToLower(v), "</powershell") {
