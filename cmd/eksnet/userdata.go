@@ -103,7 +103,9 @@ func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
 			return err
 		}
 	}
-	results, err := computeAll(instances, cfg, singleNamedType(opts.types, false))
+	// One named type that cannot run the mode is an error, as in maxpods,
+	// except for the expression, which is there to show such differences.
+	results, err := computeAll(instances, cfg, singleNamedType(opts.types, false) && !expression)
 	if err != nil {
 		return err
 	}
@@ -188,5 +190,8 @@ func (v differencesView) TableRows(bool) [][]string {
 }
 
 func (v differencesView) Footnotes() []string {
+	if len(v) == 1 {
+		return []string{"", "1 instance type differs"}
+	}
 	return []string{"", fmt.Sprintf("%d instance types differ", len(v))}
 }
