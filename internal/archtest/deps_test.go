@@ -16,6 +16,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/render",
 	"github.com/eksnet/eksnet/internal/ipam",
 	"github.com/eksnet/eksnet/internal/subnet",
+	"github.com/eksnet/eksnet/internal/sizing",
 	"github.com/eksnet/eksnet/internal/userdata",
 }
 

@@ -143,40 +143,40 @@ func (g Growth) After(nodes, months int) int {
 	return int(num.Int64())
 }
 
-// Runway is when a subnet runs out of addresses as its nodes grow.
+// Runway is when a subnet runs out of addresses as the nodes grow.
 type Runway struct {
 	MaxNodes      int  `json:"maxNodes"`      // the most nodes the subnet holds (0 if it is already over)
 	RunsOut       bool `json:"runsOut"`       // within the horizon
-	Month         int  `json:"month"`         // the first month it cannot hold the nodes (0: now)
-	Nodes         int  `json:"nodes"`         // the nodes in that month
-	HorizonMonths int  `json:"horizonMonths"` // how far it looked
+	Month         int  `json:"month"`         // the first month it cannot hold its nodes (0: now)
+	Nodes         int  `json:"nodes"`         // all nodes in that month
+	NodesInSubnet int  `json:"nodesInSubnet"` // the subnet's share of them
+	HorizonMonths int  `json:"horizonMonths"`
 }
 
-// RunwayFor finds the month a subnet of length p runs out: it holds used now
-// with nodes nodes, each further node needs perNode (ipam.md), and the nodes
-// grow by g every month. used is taken as packed into whole /28 blocks, the
-// best case: a fragmented subnet runs out of free /28s sooner.
-func RunwayFor(p PrefixLen, used Need, nodes int, perNode Need, g Growth, horizonMonths int) (Runway, error) {
-	switch {
-	case !p.Valid():
-		return Runway{}, fmt.Errorf("invalid subnet size /%d: AWS allows /16 to /28", int(p))
-	case used.Addresses < 0 || used.Blocks < 0 || perNode.Addresses < 0 || perNode.Blocks < 0:
-		return Runway{}, errors.New("addresses in use and per node cannot be negative")
-	case nodes < 0:
-		return Runway{}, fmt.Errorf("invalid node count %d: must be 0 or more", nodes)
-	case !g.Monthly():
-		return Runway{}, fmt.Errorf("a runway needs growth per month, such as 5%%/month or +10/month, not %s", g)
-	case horizonMonths < 1 || horizonMonths > MaxHorizonMonths:
-		return Runway{}, fmt.Errorf("invalid horizon of %d months: must be 1 to %d", horizonMonths, MaxHorizonMonths)
+// Spread is how nodes share out over subnets: evenly over AZs subnets,
+// rounding up, plus Surge spare nodes in each (NodesPerAZ). The zero Spread
+// is one subnet holding every node.
+type Spread struct {
+	AZs, Surge int
+}
+
+// Share is the nodes one subnet holds when nodes are spread.
+func (s Spread) Share(nodes int) int {
+	if s.AZs <= 1 {
+		return satAdd(nodes, max(s.Surge, 0))
 	}
-	r := Runway{HorizonMonths: horizonMonths}
+	return satAdd(ceilDiv(nodes, s.AZs), max(s.Surge, 0))
+}
+
+// Room is how many more nodes, each needing perNode, fit a subnet of length
+// p that holds used now (vpc-rules.md, ipam.md); math.MaxInt when the nodes
+// take nothing from it, 0 when it is already over.
+func Room(p PrefixLen, used, perNode Need) int {
 	if !used.FitsIn(p) {
-		r.RunsOut, r.Nodes = true, nodes
-		return r, nil
+		return 0
 	}
 	if perNode.Total() == 0 {
-		r.MaxNodes = math.MaxInt
-		return r, nil
+		return math.MaxInt
 	}
 	// Each node takes at least one address, so no more than a /16's worth fit.
 	lo, hi := 0, Largest.Usable()+1 // used + lo×perNode fits; used + hi×perNode does not
@@ -188,13 +188,43 @@ func RunwayFor(p PrefixLen, used Need, nodes int, perNode Need, g Growth, horizo
 			hi = mid
 		}
 	}
-	r.MaxNodes = satAdd(nodes, lo)
+	return lo
+}
+
+// RunwayFor finds the month a subnet of length p runs out: it holds used now,
+// with its share of nodes; each further node of its share needs perNode
+// (ipam.md); all nodes grow by g every month and spread as spread says.
+// used is taken as packed into whole /28 blocks, the best case: a
+// fragmented subnet runs out of free /28s sooner.
+func RunwayFor(p PrefixLen, used, perNode Need, nodes int, spread Spread, g Growth, horizonMonths int) (Runway, error) {
+	switch {
+	case !p.Valid():
+		return Runway{}, fmt.Errorf("invalid subnet size /%d: AWS allows /16 to /28", int(p))
+	case used.Addresses < 0 || used.Blocks < 0 || perNode.Addresses < 0 || perNode.Blocks < 0:
+		return Runway{}, errors.New("addresses in use and per node cannot be negative")
+	case nodes < 0:
+		return Runway{}, fmt.Errorf("invalid node count %d: must be 0 or more", nodes)
+	case spread.AZs < 0 || spread.Surge < 0:
+		return Runway{}, fmt.Errorf("invalid spread over %d AZs with %d surge nodes: neither can be negative", spread.AZs, spread.Surge)
+	case !g.Monthly():
+		return Runway{}, fmt.Errorf("a runway needs growth per month, such as 5%%/month or +10/month, not %s", g)
+	case horizonMonths < 1 || horizonMonths > MaxHorizonMonths:
+		return Runway{}, fmt.Errorf("invalid horizon of %d months: must be 1 to %d", horizonMonths, MaxHorizonMonths)
+	}
+	r := Runway{HorizonMonths: horizonMonths}
+	share := spread.Share(nodes)
+	if !used.FitsIn(p) {
+		r.RunsOut, r.Nodes, r.NodesInSubnet = true, nodes, share
+		return r, nil
+	}
+	r.MaxNodes = satAdd(share, Room(p, used, perNode))
 	if g.IsZero() {
 		return r, nil
 	}
 	for month := 1; month <= horizonMonths; month++ {
-		if n := g.After(nodes, month); n > r.MaxNodes {
-			r.RunsOut, r.Month, r.Nodes = true, month, n
+		n := g.After(nodes, month)
+		if s := spread.Share(n); s > r.MaxNodes {
+			r.RunsOut, r.Month, r.Nodes, r.NodesInSubnet = true, month, n, s
 			break
 		}
 	}

@@ -154,23 +154,27 @@ func TestRunway(t *testing.T) {
 		used    Need
 		nodes   int
 		perNode Need
+		spread  Spread
 		growth  string
 		want    Runway
 	}{
 		// 600 + 30k ≤ 2043: 48 more nodes, 68 in all; +10/month passes 68 in month 5.
-		{"linear", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, "+10/month", Runway{MaxNodes: 68, RunsOut: true, Month: 5, Nodes: 70, HorizonMonths: 120}},
+		{"linear", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, Spread{}, "+10/month", Runway{MaxNodes: 68, RunsOut: true, Month: 5, Nodes: 70, NodesInSubnet: 70, HorizonMonths: 120}},
 		// 20 × 1.05^25 = 67.7 → 68 fits; 20 × 1.05^26 = 71.1 → 72 does not.
-		{"compound", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, "5%/month", Runway{MaxNodes: 68, RunsOut: true, Month: 26, Nodes: 72, HorizonMonths: 120}},
-		{"no growth", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, "0%/month", Runway{MaxNodes: 68, HorizonMonths: 120}},
-		{"beyond the horizon", 16, Need{Addresses: 600}, 20, Need{Addresses: 30}, "+1/month", Runway{MaxNodes: 20 + (65531-600)/30, HorizonMonths: 120}},
-		{"already over", 22, Need{Addresses: 1020}, 34, Need{Addresses: 30}, "5%/month", Runway{RunsOut: true, Month: 0, Nodes: 34, HorizonMonths: 120}},
-		{"full now", 22, Need{Addresses: 1019}, 34, Need{Addresses: 30}, "+1/month", Runway{MaxNodes: 34, RunsOut: true, Month: 1, Nodes: 35, HorizonMonths: 120}},
+		{"compound", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, Spread{}, "5%/month", Runway{MaxNodes: 68, RunsOut: true, Month: 26, Nodes: 72, NodesInSubnet: 72, HorizonMonths: 120}},
+		{"no growth", 21, Need{Addresses: 600}, 20, Need{Addresses: 30}, Spread{}, "0%/month", Runway{MaxNodes: 68, HorizonMonths: 120}},
+		{"beyond the horizon", 16, Need{Addresses: 600}, 20, Need{Addresses: 30}, Spread{}, "+1/month", Runway{MaxNodes: 20 + (65531-600)/30, HorizonMonths: 120}},
+		{"already over", 22, Need{Addresses: 1020}, 34, Need{Addresses: 30}, Spread{}, "5%/month", Runway{RunsOut: true, Month: 0, Nodes: 34, NodesInSubnet: 34, HorizonMonths: 120}},
+		{"full now", 22, Need{Addresses: 1019}, 34, Need{Addresses: 30}, Spread{}, "+1/month", Runway{MaxNodes: 34, RunsOut: true, Month: 1, Nodes: 35, NodesInSubnet: 35, HorizonMonths: 120}},
 		// Prefix mode, a /22 (62 free /28s): 18 more nodes take 54 blocks + ceil((118 − 27) / 16) = 6; 19 take 63.
-		{"prefix blocks", 22, Need{Addresses: 100}, 10, Need{Addresses: 1, Blocks: 3}, "+5/month", Runway{MaxNodes: 28, RunsOut: true, Month: 4, Nodes: 30, HorizonMonths: 120}},
-		{"nothing per node", 24, Need{Addresses: 10}, 5, Need{}, "+5/month", Runway{MaxNodes: int(^uint(0) >> 1), HorizonMonths: 120}},
+		{"prefix blocks", 22, Need{Addresses: 100}, 10, Need{Addresses: 1, Blocks: 3}, Spread{}, "+5/month", Runway{MaxNodes: 28, RunsOut: true, Month: 4, Nodes: 30, NodesInSubnet: 30, HorizonMonths: 120}},
+		{"nothing per node", 24, Need{Addresses: 10}, 5, Need{}, Spread{}, "+5/month", Runway{MaxNodes: int(^uint(0) >> 1), HorizonMonths: 120}},
+		// 100 nodes over 3 AZs with a surge node: 35 in this subnet, 1050 of a /21's 2043: room for 33 more, 68 in all.
+		// +10 nodes a month for the cluster: ceil(210 / 3) + 1 = 71 > 68 in month 11; ceil(200 / 3) + 1 = 68 in month 10 still fits.
+		{"spread over AZs", 21, Need{Addresses: 1050}, 100, Need{Addresses: 30}, Spread{AZs: 3, Surge: 1}, "+10/month", Runway{MaxNodes: 68, RunsOut: true, Month: 11, Nodes: 210, NodesInSubnet: 71, HorizonMonths: 120}},
 	}
 	for _, tt := range tests {
-		got, err := RunwayFor(tt.p, tt.used, tt.nodes, tt.perNode, mustGrowth(t, tt.growth), 120)
+		got, err := RunwayFor(tt.p, tt.used, tt.perNode, tt.nodes, tt.spread, mustGrowth(t, tt.growth), 120)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: RunwayFor = %+v, %v; want %+v", tt.name, got, err, tt.want)
 		}
@@ -196,7 +200,7 @@ func TestRunwayErrors(t *testing.T) {
 		{20, Need{}, 1, Need{Addresses: 1}, g, 1201, "invalid horizon of 1201 months: must be 1 to 1200"},
 	}
 	for _, tt := range tests {
-		_, err := RunwayFor(tt.p, tt.used, tt.nodes, tt.perNode, tt.g, tt.horizon)
+		_, err := RunwayFor(tt.p, tt.used, tt.perNode, tt.nodes, Spread{}, tt.g, tt.horizon)
 		if err == nil || err.Error() != tt.err {
 			t.Errorf("RunwayFor error %v, want %q", err, tt.err)
 		}
@@ -347,7 +351,7 @@ func BenchmarkParseGrowth(b *testing.B) {
 func BenchmarkRunway(b *testing.B) {
 	g := mustGrowth(b, "0.5%/month")
 	for b.Loop() {
-		if _, err := RunwayFor(19, Need{Addresses: 2000}, 60, Need{Addresses: 30}, g, MaxHorizonMonths); err != nil {
+		if _, err := RunwayFor(19, Need{Addresses: 2000}, Need{Addresses: 30}, 60, Spread{AZs: 3, Surge: 1}, g, MaxHorizonMonths); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -201,7 +201,7 @@ func NodesPerAZ(nodes, azs, surge int) (int, error) {
 	case surge < 0:
 		return 0, fmt.Errorf("invalid surge %d: must be 0 or more nodes per AZ", surge)
 	}
-	return satAdd(ceilDiv(nodes, azs), surge), nil
+	return Spread{AZs: azs, Surge: surge}.Share(nodes), nil
 }
 
 // ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0, without overflow.

@@ -1,0 +1,497 @@
+// Package sizing answers "how large must each AZ's subnet be" for a group of
+// nodes: it takes max pods from internal/formula, one node's addresses from
+// internal/ipam and the subnet rules from internal/subnet, spreads the nodes
+// over the AZs, checks existing subnets with their runway, and, when the
+// demand does not fit, finds the changes that make it fit.
+//
+// The package is pure: no I/O, no globals, no AWS SDK.
+package sizing
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strings"
+
+	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/ipam"
+	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
+)
+
+// Defaults of a request, as `eksnet subnet size` documents them.
+const (
+	DefaultAZs             = 3
+	DefaultSurge           = 1
+	DefaultHeadroomPercent = 25
+	DefaultGrowthMonths    = 12
+	DefaultRunwayMonths    = 120
+	// HighWaterMark asks for the default pods per node: max pods − 2 − SG pods.
+	HighWaterMark = -1
+	// hostNetworkPods are aws-node and kube-proxy, which take no VPC address.
+	hostNetworkPods = 2
+	// maxAZs bounds the "more AZs" advice: no region has more.
+	maxAZs = 6
+)
+
+// Roles of a subnet.
+const (
+	RoleNode = "node" // the node's own subnet
+	RolePod  = "pod"  // the ENIConfig subnet of custom networking
+)
+
+// Request is one node group to size.
+type Request struct {
+	Instance limits.Instance
+	CNI      formula.CNIConfig
+	// Warm holds the warm-pool targets and SG pods per node; its mode fields
+	// (prefix delegation, custom networking ...) are taken from CNI.
+	Warm ipam.Settings
+	// MaxPods is the kubelet's max pods; 0 means eksnet's value for the type.
+	MaxPods int
+	// PodsPerNode are the pods per node that need a VPC address (not
+	// hostNetwork, not SG pods); HighWaterMark for max pods − 2 − SG pods.
+	PodsPerNode int
+	Nodes       int
+	AZs         int
+	Surge       int // spare nodes per AZ during rolling updates
+	// FutureNodes is the size to plan for; 0 means Nodes grown by Growth
+	// (after GrowthMonths for a monthly growth).
+	FutureNodes     int
+	Growth          subnet.Growth
+	GrowthMonths    int
+	HeadroomPercent int
+	Existing        []Existing
+	RunwayMonths    int
+}
+
+// NewRequest returns a request for nodes of inst with the documented defaults.
+func NewRequest(inst limits.Instance, nodes int) Request {
+	return Request{
+		Instance: inst, CNI: formula.DefaultCNIConfig(), Warm: ipam.DefaultSettings(),
+		PodsPerNode: HighWaterMark, Nodes: nodes, AZs: DefaultAZs, Surge: DefaultSurge,
+		GrowthMonths: DefaultGrowthMonths, HeadroomPercent: DefaultHeadroomPercent, RunwayMonths: DefaultRunwayMonths,
+	}
+}
+
+// Existing is a subnet that already exists, to check against the demand of
+// one AZ.
+type Existing struct {
+	ID   string
+	AZ   string
+	CIDR netip.Prefix
+	Used int // addresses in use now; −1: unknown, take the model's demand now
+	// Role is RoleNode or RolePod; "" is the subnet the pods' addresses come
+	// from: the ENIConfig subnet with custom networking, else the node's.
+	Role string
+}
+
+// Plan is the answer for one node group, eksnet's JSON contract for
+// `eksnet subnet size -o json`.
+type Plan struct {
+	InstanceType    string           `json:"instanceType"`
+	Mode            ipam.Mode        `json:"mode"`
+	MaxPods         int              `json:"maxPods"`
+	PodsPerNode     int              `json:"podsPerNode"`
+	SGPodsPerNode   int              `json:"sgPodsPerNode"`
+	Nodes           int              `json:"nodes"`
+	FutureNodes     int              `json:"futureNodes"`
+	Growth          string           `json:"growth,omitempty"`
+	AZCount         int              `json:"azCount"`
+	Surge           int              `json:"surge"`
+	HeadroomPercent int              `json:"headroomPercent"`
+	PerNode         ipam.Demand      `json:"perNode"`
+	AZs             []AZ             `json:"azs"`
+	ExistingSubnets []ExistingSubnet `json:"existingSubnets,omitempty"`
+	Fits            bool             `json:"fits"`
+	Problems        []string         `json:"problems,omitempty"`
+	Changes         []Change         `json:"changes,omitempty"`
+	Notes           []string         `json:"notes"`
+	request         Request          // for advice
+	perNodeNeed     map[string]subnet.Need
+}
+
+// AZ is one availability zone's share of the nodes and what its subnets
+// must hold. The fields at this level are the node subnet's; with custom
+// networking PodSubnet is the ENIConfig subnet's.
+type AZ struct {
+	AZ          int `json:"az"`
+	Nodes       int `json:"nodes"`
+	FutureNodes int `json:"futureNodes"`
+	SubnetNeed
+	PodSubnet *SubnetNeed `json:"podSubnet,omitempty"`
+}
+
+// SubnetNeed is what one subnet of one AZ must hold, now and at the future size.
+type SubnetNeed struct {
+	Role                    string  `json:"role"`
+	AddressesNeeded         int     `json:"addressesNeeded"`
+	AddressesNeededFuture   int     `json:"addressesNeededFuture"`
+	PrefixesNeeded          int     `json:"prefixesNeeded"`       // aligned /28 blocks (prefix mode)
+	PrefixesNeededFuture    int     `json:"prefixesNeededFuture"` // aligned /28 blocks (prefix mode)
+	MinimumPrefixLength     int     `json:"minimumPrefixLength"`  // 0: more than a /16
+	RecommendedPrefixLength int     `json:"recommendedPrefixLength"`
+	UsableAddresses         int     `json:"usableAddresses"`   // of the recommended prefix
+	Utilisation             float64 `json:"utilisation"`       // now, in the recommended prefix
+	UtilisationFuture       float64 `json:"utilisationFuture"` // at the future size
+	Fits                    bool    `json:"fits"`
+	OverBy                  int     `json:"overBy,omitempty"` // addresses beyond a /16
+	need, future            subnet.Need
+}
+
+// ExistingSubnet is an existing subnet checked against the demand of its AZ.
+type ExistingSubnet struct {
+	ID                string         `json:"subnetId,omitempty"`
+	AZ                string         `json:"availabilityZone,omitempty"`
+	CIDR              string         `json:"cidr"`
+	Role              string         `json:"role"`
+	UsableAddresses   int            `json:"usableAddresses"`
+	UsedAddresses     int            `json:"usedAddresses"`
+	UsedFromModel     bool           `json:"usedFromModel"`
+	AddressesAtFuture int            `json:"addressesAtFuture"`
+	FitsFuture        bool           `json:"fitsFuture"`
+	OverByFuture      int            `json:"overByFuture,omitempty"`
+	Utilisation       float64        `json:"utilisation"`
+	UtilisationFuture float64        `json:"utilisationFuture"`
+	Runway            *subnet.Runway `json:"runway,omitempty"`
+	future            subnet.Need
+}
+
+// Change is one change to the request that makes the demand fit.
+type Change struct {
+	Flags   string `json:"flags"`   // what to change on the command line
+	Setting string `json:"setting"` // what it means on the cluster
+	// AddressesNeededFuture and MinimumPrefixLength are those of the subnet
+	// that did not fit, with the change.
+	AddressesNeededFuture int    `json:"addressesNeededFuture"`
+	MinimumPrefixLength   int    `json:"minimumPrefixLength"`
+	Note                  string `json:"note,omitempty"`
+}
+
+// Size computes the plan for req and, when it does not fit, the changes
+// that would (the issue's rules: nodes spread evenly over the AZs rounding
+// up, surge nodes per AZ, subnets sized for the future demand).
+func Size(req Request) (Plan, error) {
+	p, err := size(req)
+	if err != nil {
+		return Plan{}, err
+	}
+	if !p.Fits {
+		p.Changes = advise(req, p)
+	}
+	return p, nil
+}
+
+// Err is nil when the plan fits; else one line saying what does not fit, by
+// how much, and the first change that fits.
+func (p Plan) Err() error {
+	if p.Fits {
+		return nil
+	}
+	msg := strings.Join(p.Problems, "; ")
+	if len(p.Changes) > 0 {
+		c := p.Changes[0]
+		msg += fmt.Sprintf("; smallest change that fits: %s (%s)", c.Flags, c.Setting)
+	} else {
+		msg += "; no single change fits: split the nodes over more clusters or node groups with other subnets"
+	}
+	return errors.New(msg)
+}
+
+func size(req Request) (Plan, error) {
+	switch {
+	case req.Nodes < 1:
+		return Plan{}, fmt.Errorf("invalid node count %d: must be at least 1", req.Nodes)
+	case req.FutureNodes != 0 && req.FutureNodes < req.Nodes:
+		return Plan{}, fmt.Errorf("future nodes %d are fewer than the %d nodes now", req.FutureNodes, req.Nodes)
+	case req.FutureNodes != 0 && !req.Growth.IsZero() && !req.Growth.Monthly():
+		return Plan{}, fmt.Errorf("give future nodes or a growth of %s, not both", req.Growth)
+	case req.HeadroomPercent < 0 || req.HeadroomPercent > 1000:
+		return Plan{}, fmt.Errorf("invalid headroom %d%%: must be 0%% to 1000%%", req.HeadroomPercent)
+	case req.GrowthMonths < 0 || req.GrowthMonths > subnet.MaxHorizonMonths:
+		return Plan{}, fmt.Errorf("invalid growth horizon of %d months: must be 0 to %d", req.GrowthMonths, subnet.MaxHorizonMonths)
+	case req.MaxPods < 0:
+		return Plan{}, fmt.Errorf("invalid max pods %d: must be at least 1", req.MaxPods)
+	}
+	mp, err := formula.Compute(req.Instance, req.CNI)
+	if err != nil {
+		return Plan{}, err
+	}
+	if err := formula.Strict(mp, req.CNI); err != nil {
+		return Plan{}, err
+	}
+	maxPods := mp.MaxPods
+	if req.MaxPods > 0 {
+		maxPods = req.MaxPods
+	}
+	s := req.Warm
+	s.PrefixDelegation = req.CNI.PrefixDelegation
+	s.CustomNetworking = req.CNI.CustomNetworking
+	s.SecurityGroupsForPods = req.CNI.SecurityGroupsForPods
+	s.IPv6 = req.CNI.IPFamily == formula.IPv6
+	s.MaxENI = req.CNI.MaxENI
+	if err := s.Validate(); err != nil {
+		return Plan{}, err
+	}
+
+	p := Plan{
+		InstanceType: req.Instance.Name, MaxPods: maxPods, SGPodsPerNode: s.SGPods,
+		Nodes: req.Nodes, AZCount: req.AZs, Surge: req.Surge, HeadroomPercent: req.HeadroomPercent,
+		Notes: []string{}, request: req,
+	}
+	budget := maxPods - hostNetworkPods - s.SGPods
+	switch {
+	case req.PodsPerNode == HighWaterMark:
+		p.PodsPerNode = max(budget, 0)
+	case req.PodsPerNode < 0:
+		return Plan{}, fmt.Errorf("invalid pods per node %d: must be 0 or more", req.PodsPerNode)
+	case req.PodsPerNode > budget:
+		return Plan{}, fmt.Errorf("%d pods per node do not fit max pods %d: at most %d, as aws-node and kube-proxy take 2 and SG pods %d",
+			req.PodsPerNode, maxPods, max(budget, 0), s.SGPods)
+	default:
+		p.PodsPerNode = req.PodsPerNode
+	}
+	d, err := ipam.NodeDemand(req.Instance, s, maxPods, p.PodsPerNode)
+	if err != nil {
+		return Plan{}, err
+	}
+	p.Mode, p.PerNode = d.Mode, d
+
+	p.FutureNodes = req.Nodes
+	switch {
+	case req.FutureNodes != 0:
+		p.FutureNodes = req.FutureNodes
+	case !req.Growth.IsZero():
+		p.FutureNodes = req.Growth.After(req.Nodes, req.GrowthMonths)
+	}
+	if !req.Growth.IsZero() {
+		p.Growth = req.Growth.String()
+	}
+	nodesAZ, err := subnet.NodesPerAZ(req.Nodes, req.AZs, req.Surge)
+	if err != nil {
+		return Plan{}, err
+	}
+	futureAZ, err := subnet.NodesPerAZ(p.FutureNodes, req.AZs, req.Surge)
+	if err != nil {
+		return Plan{}, err
+	}
+
+	p.perNodeNeed = map[string]subnet.Need{
+		RoleNode: {Addresses: d.NodeSubnetAddresses - subnet.BlockSize*d.NodeSubnetPrefixes(), Blocks: d.NodeSubnetPrefixes()},
+	}
+	node := p.subnetNeed(RoleNode, nodesAZ, futureAZ)
+	var pod *SubnetNeed
+	if d.CustomNetworking {
+		p.perNodeNeed[RolePod] = subnet.Need{Addresses: d.PodSubnetAddresses - subnet.BlockSize*d.PodSubnetPrefixes(), Blocks: d.PodSubnetPrefixes()}
+		n := p.subnetNeed(RolePod, nodesAZ, futureAZ)
+		pod = &n
+	}
+	p.Fits = true
+	for _, n := range []*SubnetNeed{&node, pod} {
+		if n != nil && !n.Fits {
+			p.Fits = false
+			p.Problems = append(p.Problems, fmt.Sprintf("the %s subnet of each AZ needs %s at %d nodes: %d addresses more than a /16 holds",
+				n.Role, describeNeed(n.future), futureAZ, n.OverBy))
+		}
+	}
+	for i := range req.AZs {
+		p.AZs = append(p.AZs, AZ{AZ: i + 1, Nodes: nodesAZ, FutureNodes: futureAZ, SubnetNeed: node, PodSubnet: pod})
+	}
+
+	for _, e := range req.Existing {
+		es, err := p.checkExisting(e, nodesAZ, futureAZ)
+		if err != nil {
+			return Plan{}, err
+		}
+		if !es.FitsFuture {
+			p.Fits = false
+			p.Problems = append(p.Problems, fmt.Sprintf("subnet %s (%d usable) needs %s at %d nodes: %d addresses more than it holds",
+				subnetName(es), es.UsableAddresses, describeNeed(es.future), futureAZ, es.OverByFuture))
+		}
+		p.ExistingSubnets = append(p.ExistingSubnets, es)
+	}
+	p.Notes = append(p.Notes, d.Notes...)
+	if req.PodsPerNode == HighWaterMark {
+		p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: the high-water mark (max pods %d − 2 host-network pods%s), as ipamd rarely gives pool addresses back",
+			p.PodsPerNode, maxPods, sgTerm(s.SGPods)))
+	}
+	return p, nil
+}
+
+// subnetNeed sizes one role's subnet for an AZ (vpc-rules.md, ipam.md).
+func (p *Plan) subnetNeed(role string, nodesAZ, futureAZ int) SubnetNeed {
+	perNode := p.perNodeNeed[role]
+	n := SubnetNeed{Role: role, need: perNode.Times(nodesAZ), future: perNode.Times(futureAZ)}
+	n.AddressesNeeded, n.PrefixesNeeded = n.need.Total(), n.need.Blocks
+	n.AddressesNeededFuture, n.PrefixesNeededFuture = n.future.Total(), n.future.Blocks
+	minimum, err := n.future.MinPrefixLen()
+	if err != nil {
+		n.OverBy = n.future.Over(subnet.Largest)
+		return n
+	}
+	n.Fits = true
+	n.MinimumPrefixLength = int(minimum)
+	recommended, err := n.future.Recommend(p.HeadroomPercent)
+	if err != nil {
+		recommended = subnet.Largest // the headroom does not fit: the largest there is
+	}
+	n.RecommendedPrefixLength = int(recommended)
+	n.UsableAddresses = recommended.Usable()
+	n.Utilisation = ratio(n.need.Utilisation(recommended))
+	n.UtilisationFuture = ratio(n.future.Utilisation(recommended))
+	return n
+}
+
+// checkExisting checks one existing subnet against its AZ's demand, and
+// finds its runway when the growth is monthly.
+func (p *Plan) checkExisting(e Existing, nodesAZ, futureAZ int) (ExistingSubnet, error) {
+	length := subnet.LenOf(e.CIDR)
+	if !length.Valid() {
+		return ExistingSubnet{}, fmt.Errorf("subnet %s: not an IPv4 subnet of /16 to /28", e.CIDR)
+	}
+	role := e.Role
+	switch {
+	case role == "" && p.PerNode.CustomNetworking:
+		role = RolePod
+	case role == "":
+		role = RoleNode
+	case role == RolePod && !p.PerNode.CustomNetworking:
+		return ExistingSubnet{}, fmt.Errorf("subnet %s: a pod subnet needs custom networking", e.CIDR)
+	case role != RoleNode && role != RolePod:
+		return ExistingSubnet{}, fmt.Errorf("subnet %s: invalid role %q: want %s or %s", e.CIDR, role, RoleNode, RolePod)
+	}
+	perNode := p.perNodeNeed[role]
+	es := ExistingSubnet{ID: e.ID, AZ: e.AZ, CIDR: e.CIDR.String(), Role: role, UsableAddresses: length.Usable()}
+	used := subnet.Need{Addresses: e.Used}
+	if e.Used < 0 {
+		used, es.UsedFromModel = perNode.Times(nodesAZ), true
+	} else if e.Used > length.Usable() {
+		return ExistingSubnet{}, fmt.Errorf("subnet %s: %d addresses in use, but a %s has %d usable", e.CIDR, e.Used, length, length.Usable())
+	}
+	es.UsedAddresses = used.Total()
+	es.future = used.Plus(perNode.Times(futureAZ - nodesAZ))
+	es.AddressesAtFuture = es.future.Total()
+	es.FitsFuture = es.future.FitsIn(length)
+	es.OverByFuture = es.future.Over(length)
+	es.Utilisation = ratio(used.Utilisation(length))
+	es.UtilisationFuture = ratio(es.future.Utilisation(length))
+	if req := p.request; req.Growth.Monthly() {
+		r, err := subnet.RunwayFor(length, used, perNode, req.Nodes, subnet.Spread{AZs: req.AZs, Surge: req.Surge}, req.Growth, req.RunwayMonths)
+		if err != nil {
+			return ExistingSubnet{}, err
+		}
+		es.Runway = &r
+	}
+	return es, nil
+}
+
+// advise tries the changes the issue names, each alone, and returns those
+// that make the plan fit, the least disruptive first: WARM_IP_TARGET (an
+// aws-node setting), prefix delegation and custom networking (new nodes),
+// more AZs (new subnets). Existing subnets are judged by the model's
+// demand, as the nodes would be once replaced with the change.
+func advise(req Request, p Plan) []Change {
+	base := req
+	base.PodsPerNode = p.PodsPerNode
+	base.Existing = make([]Existing, len(req.Existing))
+	for i, e := range req.Existing {
+		e.Used = -1
+		e.Role = p.ExistingSubnets[i].Role // a node subnet stays one under custom networking
+		base.Existing[i] = e
+	}
+	var changes []Change
+	try := func(r Request, flags, setting, note string) bool {
+		q, err := size(r)
+		if err != nil || !q.Fits {
+			return false
+		}
+		addresses, length := q.constraint(p)
+		changes = append(changes, Change{Flags: flags, Setting: setting, AddressesNeededFuture: addresses, MinimumPrefixLength: length, Note: note})
+		return true
+	}
+
+	// WARM_IP_TARGET: the largest that fits, up to one ENI's (or /28's) worth.
+	top := p.PerNode.SlotsPerENI
+	if p.Mode == ipam.ModePrefixDelegation {
+		top = ipam.AddressesPerPrefix
+	}
+	if current := base.Warm.WarmIPTarget; current > 0 {
+		top = min(top, current-1)
+	}
+	for w := top; w >= 1 && p.Mode != ipam.ModeIPv6; w-- {
+		r := base
+		r.Warm.WarmIPTarget = w
+		if try(r, fmt.Sprintf("--warm-ip-target %d", w), fmt.Sprintf("WARM_IP_TARGET=%d", w),
+			"ipamd keeps single free IPs instead of whole ENIs or /28s; pods may wait for an address in bursts") {
+			break
+		}
+	}
+	if !base.CNI.PrefixDelegation && p.Mode == ipam.ModeSecondaryIP && base.Instance.NitroOrBareMetal() && base.CNI.Version.AtLeast(prefixDelegationSince) {
+		r := base
+		r.CNI.PrefixDelegation = true
+		try(r, "--prefix-delegation", "ENABLE_PREFIX_DELEGATION=true",
+			fmt.Sprintf("same %d pods per node; new nodes; needs aligned free /28s (a prefix subnet CIDR reservation)", p.PodsPerNode))
+	}
+	if !base.CNI.CustomNetworking && base.CNI.IPFamily != formula.IPv6 && len(base.Existing) > 0 {
+		r := base
+		r.CNI.CustomNetworking = true
+		note := "pods' addresses move to an ENIConfig subnet per AZ (for example from 100.64.0.0/10); new nodes with one ENI fewer"
+		if !try(r, "--custom-networking", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true", note) {
+			r.PodsPerNode = HighWaterMark
+			try(r, "--custom-networking", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true", note+", so fewer pods per node")
+		}
+	}
+	for azs := base.AZs + 1; azs <= maxAZs; azs++ {
+		r := base
+		r.AZs = azs
+		if try(r, fmt.Sprintf("--azs %d", azs), fmt.Sprintf("%d AZs", azs), "more subnets, fewer nodes in each") {
+			break
+		}
+	}
+	return changes
+}
+
+// prefixDelegationSince is the first VPC CNI with prefix delegation (maxpods.md).
+var prefixDelegationSince = formula.Version{Major: 1, Minor: 9, Patch: 0}
+
+// constraint is the future demand of the subnet that failed in the original
+// plan, under this (changed) plan: the pod subnet if that failed, an
+// existing subnet if one did, else the node subnet.
+func (q Plan) constraint(original Plan) (addresses, prefixLength int) {
+	for i, es := range original.ExistingSubnets {
+		if !es.FitsFuture && i < len(q.ExistingSubnets) {
+			e := q.ExistingSubnets[i]
+			length, _ := e.future.MinPrefixLen()
+			return e.AddressesAtFuture, int(length)
+		}
+	}
+	if len(original.AZs) > 0 && original.AZs[0].PodSubnet != nil && !original.AZs[0].PodSubnet.Fits && q.AZs[0].PodSubnet != nil {
+		return q.AZs[0].PodSubnet.AddressesNeededFuture, q.AZs[0].PodSubnet.MinimumPrefixLength
+	}
+	return q.AZs[0].AddressesNeededFuture, q.AZs[0].MinimumPrefixLength
+}
+
+// ratio rounds a utilisation to four decimals (0.01%), enough to print and compare.
+func ratio(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+func describeNeed(n subnet.Need) string {
+	if n.Blocks == 0 {
+		return fmt.Sprintf("%d addresses", n.Addresses)
+	}
+	return fmt.Sprintf("%d addresses (%d aligned /28 blocks and %d single addresses)", n.Total(), n.Blocks, n.Addresses)
+}
+
+func subnetName(es ExistingSubnet) string {
+	if es.ID != "" {
+		return es.ID + " " + es.CIDR
+	}
+	return es.CIDR
+}
+
+func sgTerm(sg int) string {
+	if sg == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" − %d SG pods", sg)
+}
