@@ -196,7 +196,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 		d.IPv6Prefixes = 1
 		d.NodeSubnetAddresses = d.ENIs + d.BranchENIs
 		step("attached ENIs", eniTerms(0, 1, trunk), d.ENIs, "ipam.md: IPv6 uses the primary ENI alone")
-		step("node subnet IPv4 addresses", sumTerms(d.ENIs, "ENI primaries", d.BranchENIs, "branch ENIs"), d.NodeSubnetAddresses,
+		step("node subnet IPv4 addresses", sumTerms(d.ENIs, "ENI primary|ENI primaries", d.BranchENIs, "branch ENI|branch ENIs"), d.NodeSubnetAddresses,
 			"ipam.md: IPv6: 1 IPv4 (the node) + 1 if a trunk ENI, + 1 per SG pod")
 		step("IPv6 /80 prefixes", "1", 1, "ipam.md: one /80 per node, far more than any kubelet allows")
 		return d, nil
@@ -244,11 +244,11 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 		d.NodeSubnetAddresses = 1
 		d.PodSubnetAddresses = d.PoolAddresses + d.PoolENIs + trunk + d.BranchENIs
 		step("node subnet addresses", "1", 1, "ipam.md: custom networking: the node address only")
-		step("pod subnet addresses", sumTerms(d.PoolAddresses, "pool", d.PoolENIs, "pool ENI primaries", trunk, "trunk ENI", d.BranchENIs, "branch ENIs"),
+		step("pod subnet addresses", sumTerms(d.PoolAddresses, "pool", d.PoolENIs, "pool ENI primary|pool ENI primaries", trunk, "trunk ENI", d.BranchENIs, "branch ENI|branch ENIs"),
 			d.PodSubnetAddresses, "ipam.md: ENIConfig subnet T + poolENIs; the trunk and branch ENIs are created there too")
 	} else {
 		d.NodeSubnetAddresses = d.PoolAddresses + d.ENIs + d.BranchENIs
-		step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", d.ENIs, "ENI primaries", d.BranchENIs, "branch ENIs"),
+		step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", d.ENIs, "ENI primary|ENI primaries", d.BranchENIs, "branch ENI|branch ENIs"),
 			d.NodeSubnetAddresses, "ipam.md: T + attached ENIs + 1 per SG pod")
 	}
 	if d.Prefixes > 0 {
@@ -369,12 +369,20 @@ func eniTerms(pool, primary, trunk int) string {
 	return sumTerms(pool, "pool", primary, "primary", trunk, "trunk")
 }
 
-// sumTerms writes pairs of (count, name) as "a name + b name", leaving out zeros.
+// sumTerms writes pairs of (count, name) as "a name + b name", leaving out
+// zeros; a name "one|many" is singular for a count of 1.
 func sumTerms(pairs ...any) string {
 	var parts []string
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if v := pairs[i].(int); v != 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", v, pairs[i+1]))
+		v, name := pairs[i].(int), pairs[i+1].(string)
+		if one, many, ok := strings.Cut(name, "|"); ok {
+			name = many
+			if v == 1 {
+				name = one
+			}
+		}
+		if v != 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", v, name))
 		}
 	}
 	if len(parts) == 0 {

@@ -252,7 +252,7 @@ func TestExplainMatchesIpamMd(t *testing.T) {
 	for _, part := range []string{
 		"prefixes = min(ceil(20 / 16) + 1, 56, ceil(110 / 16)) = 3",
 		"pool addresses = 3 × 16 = 48",
-		"node subnet addresses = 48 pool + 1 ENI primaries = 49",
+		"node subnet addresses = 48 pool + 1 ENI primary = 49",
 		"note: the node subnet must have 3 aligned, fully free /28 blocks",
 	} {
 		if !strings.Contains(lines, part) {
