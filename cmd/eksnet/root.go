@@ -75,6 +75,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newMaxPodsCmd(f, nil),
 		newLimitsCmd(f),
 		newUserDataCmd(f, nil),
+		newSubnetCmd(f),
 	)
 	return root
 }
