@@ -4,6 +4,7 @@ package archtest
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,29 @@ func TestPurePackagesStayPure(t *testing.T) {
 				if strings.HasPrefix(dep, bad) {
 					t.Errorf("%s imports %s; it must stay pure (design.md)", pkg, dep)
 				}
+			}
+		}
+	}
+}
+
+// sdkAllowed are the only internal packages that may import the AWS SDK: the
+// EC2 adapter and the fake EC2 endpoint its tests talk to (design.md).
+var sdkAllowed = []string{
+	"github.com/eksnet/eksnet/internal/ec2limits",
+	"github.com/eksnet/eksnet/internal/ec2fake",
+}
+
+func TestOnlyTheEC2AdapterImportsTheSDK(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/eksnet/eksnet/internal/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := fields[0]
+		for _, imp := range fields[1:] {
+			if strings.HasPrefix(imp, "github.com/aws/") && !slices.Contains(sdkAllowed, pkg) {
+				t.Errorf("%s imports %s; only %v may import the AWS SDK", pkg, imp, sdkAllowed)
 			}
 		}
 	}

@@ -1,0 +1,94 @@
+package ec2limits
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// API is the part of the EC2 client that eksnet calls; *ec2.Client has it.
+type API interface {
+	ec2.DescribeInstanceTypesAPIClient
+	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+}
+
+// MaxTypesPerCall is the most instance types DescribeInstanceTypes takes in
+// its InstanceTypes parameter, and the most it returns on one page.
+const MaxTypesPerCall = 100
+
+// Fetch returns the DescribeInstanceTypes records of the named types, asking
+// for at most MaxTypesPerCall a call (following NextToken where EC2 pages).
+// Names are lower-cased and duplicates dropped. A name EC2 does not know
+// fails the call with an *UnknownTypesError.
+func Fetch(ctx context.Context, api API, names []string) ([]ec2types.InstanceTypeInfo, error) {
+	var unique []ec2types.InstanceType
+	for _, n := range names {
+		t := ec2types.InstanceType(strings.ToLower(strings.TrimSpace(n)))
+		if !slices.Contains(unique, t) {
+			unique = append(unique, t)
+		}
+	}
+	var records []ec2types.InstanceTypeInfo
+	for chunk := range slices.Chunk(unique, MaxTypesPerCall) {
+		page, err := describe(ctx, api, &ec2.DescribeInstanceTypesInput{InstanceTypes: chunk})
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, page...)
+	}
+	return records, nil
+}
+
+// FetchAll returns every instance type the region offers, paging with
+// NextToken, MaxTypesPerCall a page.
+func FetchAll(ctx context.Context, api API) ([]ec2types.InstanceTypeInfo, error) {
+	return describe(ctx, api, &ec2.DescribeInstanceTypesInput{MaxResults: aws.Int32(MaxTypesPerCall)})
+}
+
+// FetchMatching returns the types matching any of the patterns, which use
+// EC2's filter wildcards (* and ?), through the instance-type filter.
+func FetchMatching(ctx context.Context, api API, patterns []string) ([]ec2types.InstanceTypeInfo, error) {
+	values := make([]string, len(patterns))
+	for i, p := range patterns {
+		values[i] = strings.ToLower(strings.TrimSpace(p))
+	}
+	return describe(ctx, api, &ec2.DescribeInstanceTypesInput{
+		Filters:    []ec2types.Filter{{Name: aws.String("instance-type"), Values: values}},
+		MaxResults: aws.Int32(MaxTypesPerCall),
+	})
+}
+
+// describe runs DescribeInstanceTypes through the SDK's paginator.
+func describe(ctx context.Context, api API, in *ec2.DescribeInstanceTypesInput) ([]ec2types.InstanceTypeInfo, error) {
+	var records []ec2types.InstanceTypeInfo
+	pages := ec2.NewDescribeInstanceTypesPaginator(api, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, explain(ctx, "DescribeInstanceTypes", err)
+		}
+		records = append(records, page.InstanceTypes...)
+	}
+	return records, nil
+}
+
+// Regions returns the regions enabled for the account (DescribeRegions), in
+// name order: what `--regions all` means.
+func Regions(ctx context.Context, api API) ([]string, error) {
+	out, err := api.DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	if err != nil {
+		return nil, explain(ctx, "DescribeRegions", err)
+	}
+	var regions []string
+	for _, r := range out.Regions {
+		if name := aws.ToString(r.RegionName); name != "" {
+			regions = append(regions, name)
+		}
+	}
+	slices.Sort(regions)
+	return regions, nil
+}

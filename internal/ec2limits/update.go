@@ -1,0 +1,136 @@
+package ec2limits
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/eksnet/eksnet/internal/limits"
+)
+
+// AllRegions is the --regions value for every region enabled for the account.
+const AllRegions = "all"
+
+var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// ParseRegions reads --regions: "all", or region names separated by commas.
+func ParseRegions(s string) ([]string, error) {
+	s = strings.TrimSpace(s)
+	if s == AllRegions {
+		return nil, nil
+	}
+	var regions []string
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(r)
+		if !regionName.MatchString(r) {
+			return nil, fmt.Errorf("invalid region %q in --regions: want names such as us-east-1,eu-west-1, or all", r)
+		}
+		if !slices.Contains(regions, r) {
+			regions = append(regions, r)
+		}
+	}
+	return regions, nil
+}
+
+// UpdateOptions steer Update.
+type UpdateOptions struct {
+	// Regions to ask; nil means every region enabled for the account
+	// (DescribeRegions in the configured region).
+	Regions []string
+	// Base is the table being refreshed: the diff's old side and the source
+	// of trunking and branch interfaces, which no API returns.
+	Base *limits.Table
+	// Header, Prune and MaxPods are passed to limits.Refresh.
+	Header  limits.Header
+	Prune   bool
+	MaxPods func(limits.Instance) int
+	// Concurrency is how many regions are asked at once (0: 8).
+	Concurrency int
+	// Progress, if set, is called after each region, one call at a time.
+	Progress func(done, total int, region string)
+}
+
+// Update asks each region for every instance type it offers, concurrently,
+// maps the records and merges them over Base (limits.Refresh). The first
+// failing region stops the others and fails the whole update, naming the
+// region: nothing partial comes back.
+func Update(ctx context.Context, clientFor func(region string) API, opts UpdateOptions) (*limits.Table, limits.Summary, error) {
+	regions := opts.Regions
+	if len(regions) == 0 {
+		var err error
+		if regions, err = Regions(ctx, clientFor("")); err != nil {
+			return nil, limits.Summary{}, err
+		}
+		if len(regions) == 0 {
+			return nil, limits.Summary{}, fmt.Errorf("DescribeRegions returned no regions")
+		}
+	}
+	fetched, err := fetchRegions(ctx, clientFor, regions, opts)
+	if err != nil {
+		return nil, limits.Summary{}, err
+	}
+	return limits.Refresh(opts.Base, fetched, limits.RefreshOptions{Header: opts.Header, Prune: opts.Prune, MaxPods: opts.MaxPods})
+}
+
+func fetchRegions(ctx context.Context, clientFor func(region string) API, regions []string, opts UpdateOptions) ([]limits.RegionInstances, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	concurrency := opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = 8
+	}
+	results := make([]limits.RegionInstances, len(regions))
+	var (
+		mu       sync.Mutex
+		firstErr error
+		done     int
+		wg       sync.WaitGroup
+	)
+	slots := make(chan struct{}, concurrency)
+	for i, region := range regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+			case <-ctx.Done():
+				return
+			}
+			instances, err := fetchRegion(ctx, clientFor(region), opts.Base)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("EC2 in %s: %w", region, err)
+					cancel()
+				}
+				return
+			}
+			results[i] = limits.RegionInstances{Region: region, Instances: instances}
+			done++
+			if opts.Progress != nil && firstErr == nil {
+				opts.Progress(done, len(regions), region)
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := contextError(ctx); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func fetchRegion(ctx context.Context, api API, known *limits.Table) ([]limits.Instance, error) {
+	records, err := FetchAll(ctx, api)
+	if err != nil {
+		return nil, err
+	}
+	return ToInstances(records, known)
+}
