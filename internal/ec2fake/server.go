@@ -148,11 +148,29 @@ func (s *Server) Requests() []Request {
 	return slices.Clone(s.requests)
 }
 
+// WaitReceived waits until n requests have arrived (counting those still
+// held back by SetDelay), or timeout passes; it reports whether they did.
+func (s *Server) WaitReceived(n int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		received := s.requestID
+		s.mu.Unlock()
+		if received >= n {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 var credentialRegion = regexp.MustCompile(`Credential=[^/]+/[0-9]+/([^/]+)/ec2/aws4_request`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	s.requestID++
+	s.requestID++ // also the count of requests received
 	requestID := fmt.Sprintf("00000000-0000-4000-8000-%012d", s.requestID)
 	delay := s.delay
 	s.mu.Unlock()
