@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,7 +18,7 @@ func newLimitsCmd(f *factory) *cobra.Command {
 		Use:   "limits",
 		Short: "The instance facts eksnet computes from",
 	}
-	cmd.AddCommand(newLimitsListCmd(f), newLimitsShowCmd(f))
+	cmd.AddCommand(newLimitsListCmd(f), newLimitsShowCmd(f), newLimitsUpdateCmd(f))
 	return cmd
 }
 
@@ -23,6 +26,7 @@ type limitsListOptions struct {
 	factory *factory
 	pattern string
 	output  string
+	aws     awsFlags
 }
 
 func newLimitsListCmd(f *factory) *cobra.Command {
@@ -31,25 +35,31 @@ func newLimitsListCmd(f *factory) *cobra.Command {
 		Use:   "list [GLOB]",
 		Short: "List instance types and their network limits",
 		Example: `  eksnet limits list 'm5.*'
-  eksnet limits list -o json`,
+  eksnet limits list -o json
+  eksnet limits list 'm7i.*' --live`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.pattern = args[0]
 			}
-			return runLimitsList(opts)
+			return runLimitsList(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
+	opts.aws.bind(cmd, true, 30*time.Second)
 	return cmd
 }
 
-func runLimitsList(opts *limitsListOptions) error {
+func runLimitsList(ctx context.Context, opts *limitsListOptions) error {
 	format, err := render.ParseFormat(opts.output)
 	if err != nil {
 		return err
 	}
-	table, err := opts.factory.Table()
+	sel := limits.Selection{All: opts.pattern == ""}
+	if opts.pattern != "" {
+		sel.Args = []string{opts.pattern}
+	}
+	table, err := opts.factory.Table(ctx, sel, &opts.aws)
 	if err != nil {
 		return err
 	}
@@ -66,30 +76,36 @@ type limitsShowOptions struct {
 	factory *factory
 	name    string
 	output  string
+	aws     awsFlags
 }
 
 func newLimitsShowCmd(f *factory) *cobra.Command {
 	opts := &limitsShowOptions{factory: f}
 	cmd := &cobra.Command{
-		Use:     "show TYPE",
-		Short:   "Show one instance type's network limits",
-		Example: `  eksnet limits show p5.48xlarge`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		Use:   "show TYPE",
+		Short: "Show one instance type's network limits",
+		Example: `  eksnet limits show p5.48xlarge
+  eksnet limits show m8g.large --live --region us-west-2`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
-			return runLimitsShow(opts)
+			return runLimitsShow(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
+	opts.aws.bind(cmd, true, 30*time.Second)
 	return cmd
 }
 
-func runLimitsShow(opts *limitsShowOptions) error {
+func runLimitsShow(ctx context.Context, opts *limitsShowOptions) error {
 	format, err := render.ParseFormat(opts.output)
 	if err != nil {
 		return err
 	}
-	table, err := opts.factory.Table()
+	if limits.IsPattern(opts.name) {
+		return fmt.Errorf("limits show takes one instance type, not the pattern %q: use eksnet limits list %q", opts.name, opts.name)
+	}
+	table, err := opts.factory.Table(ctx, limits.Selection{Args: []string{opts.name}}, &opts.aws)
 	if err != nil {
 		return err
 	}

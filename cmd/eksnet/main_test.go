@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"eksnet": func() { os.Exit(Main(context.Background(), os.Args[1:], SystemStreams())) },
+		"eksnet": func() { os.Exit(runProcess()) },
 	})
 }
 
@@ -28,7 +28,18 @@ func TestScripts(t *testing.T) {
 			// No user config or AWS settings leak into the scripts.
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
+			for k, v := range testAWSEnv(env.WorkDir) {
+				env.Setenv(k, v)
+			}
+			env.Values[fakesKey] = &fakes{}
+			// Under -race each eksnet process would otherwise sleep a second
+			// before exiting (the race runtime's atexit_sleep_ms).
+			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"ec2fake": ec2fakeCmd,
+			"ec2wait": ec2waitCmd,
 		},
 	})
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +23,7 @@ type maxPodsOptions struct {
 	nodeGroup     bool
 	output        string
 	cni           cniFlags
+	aws           awsFlags
 	outputChanged bool
 }
 
@@ -39,7 +42,8 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 		Example: `  eksnet maxpods c3.large
   eksnet maxpods m5.large --prefix-delegation -o value
   eksnet maxpods 'm5.*' --custom-networking -o wide
-  eksnet maxpods m5.large c5.xlarge t3.medium --node-group`,
+  eksnet maxpods m5.large c5.xlarge t3.medium --node-group
+  eksnet maxpods m7i.large --live --region eu-west-1`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.types = append(args, opts.legacyTypes...)
 			opts.outputChanged = cmd.Flags().Changed("output")
@@ -50,10 +54,11 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 			if runF != nil {
 				return runF(opts)
 			}
-			return runMaxPods(opts, cfg)
+			return runMaxPods(cmd.Context(), opts, cfg)
 		},
 	}
 	opts.cni.bind(cmd)
+	opts.aws.bind(cmd, true, 30*time.Second)
 	fs := cmd.Flags()
 	fs.BoolVar(&opts.all, "all", false, "every instance type in the table")
 	fs.BoolVar(&opts.nodeGroup, "node-group", false, "one value for a node group of these types: the smallest")
@@ -62,7 +67,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 	return cmd
 }
 
-func runMaxPods(opts *maxPodsOptions, cfg formula.CNIConfig) error {
+func runMaxPods(ctx context.Context, opts *maxPodsOptions, cfg formula.CNIConfig) error {
 	format, err := render.ParseFormat(opts.output)
 	if err != nil {
 		return err
@@ -70,7 +75,10 @@ func runMaxPods(opts *maxPodsOptions, cfg formula.CNIConfig) error {
 	if len(opts.legacyTypes) > 0 && !opts.outputChanged {
 		format = render.Value
 	}
-	table, err := opts.factory.Table()
+	if err := checkSelection(opts.types, opts.all); err != nil {
+		return err
+	}
+	table, err := opts.factory.Table(ctx, limits.Selection{Args: opts.types, All: opts.all}, &opts.aws)
 	if err != nil {
 		return err
 	}
@@ -92,15 +100,24 @@ func runMaxPods(opts *maxPodsOptions, cfg formula.CNIConfig) error {
 	return render.Write(opts.factory.streams.Out, format, maxPodsView(results))
 }
 
-// selectInstances resolves the TYPE and GLOB arguments, or takes every type.
-func selectInstances(table *limits.Table, args []string, all bool) ([]limits.Instance, error) {
+// checkSelection rejects a selection that names nothing, or both types and --all.
+func checkSelection(args []string, all bool) error {
 	switch {
 	case all && len(args) > 0:
-		return nil, errors.New("give instance types or --all, not both")
-	case all:
+		return errors.New("give instance types or --all, not both")
+	case !all && len(args) == 0:
+		return errors.New("no instance type given: name one or more types (m5.large, 'm5.*') or use --all")
+	}
+	return nil
+}
+
+// selectInstances resolves the TYPE and GLOB arguments, or takes every type.
+func selectInstances(table *limits.Table, args []string, all bool) ([]limits.Instance, error) {
+	if err := checkSelection(args, all); err != nil {
+		return nil, err
+	}
+	if all {
 		return table.All(), nil
-	case len(args) == 0:
-		return nil, errors.New("no instance type given: name one or more types (m5.large, 'm5.*') or use --all")
 	}
 	return table.Resolve(args)
 }

@@ -12,28 +12,53 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
 // factory carries what every command needs: the streams, the configuration
 // and a lazily loaded instance table, in the manner of gh's cmdutil.Factory.
 type factory struct {
-	streams *Streams
-	config  *viper.Viper
-	table   *limits.Table
+	streams    *Streams
+	config     *viper.Viper
+	limitsFile string // --limits-file: a table file instead of the embedded one
+	table      *limits.Table
 }
 
-// Table returns the instance table, loading it once.
-func (f *factory) Table() (*limits.Table, error) {
+// BaseTable returns the offline instance table, loading it once: the
+// --limits-file if one is given, else the embedded table.
+func (f *factory) BaseTable() (*limits.Table, error) {
 	if f.table != nil {
 		return f.table, nil
 	}
-	table, err := limits.Embedded()
+	var src limits.Source = limits.EmbeddedSource{}
+	if f.limitsFile != "" {
+		src = limits.FileSource{Path: f.limitsFile}
+	}
+	table, err := src.Load(context.Background(), limits.Selection{All: true})
 	if err != nil {
 		return nil, err
 	}
 	f.table = table
 	return table, nil
+}
+
+// Table returns the table holding the selected types: read live from EC2
+// with --live (trunking data still from the offline table), else the
+// offline table.
+func (f *factory) Table(ctx context.Context, sel limits.Selection, aws *awsFlags) (*limits.Table, error) {
+	base, err := f.BaseTable()
+	if err != nil || aws == nil || !aws.live {
+		return base, err
+	}
+	ctx, cancel := ec2limits.WithTimeout(ctx, aws.timeout)
+	defer cancel()
+	cfg, err := ec2limits.LoadConfig(ctx, aws.options())
+	if err != nil {
+		return nil, err
+	}
+	src := ec2limits.Source{API: ec2limits.NewClient(cfg, aws.options(), ""), Region: cfg.Region, Known: base}
+	return src.Load(ctx, sel)
 }
 
 // Main runs eksnet with args and returns the process exit status. Errors are
@@ -71,6 +96,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 	root.SetErr(streams.Err)
 	root.SetIn(streams.In)
 	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default $XDG_CONFIG_HOME/eksnet/config.yaml, if present)")
+	root.PersistentFlags().StringVar(&f.limitsFile, "limits-file", "", "instance table file (written by eksnet limits update) to use instead of the embedded table")
 	root.AddCommand(
 		newMaxPodsCmd(f, nil),
 		newLimitsCmd(f),

@@ -187,7 +187,7 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 		return req, fmt.Errorf("invalid --headroom %q: want a percentage such as 25%%", o.headroom)
 	}
 
-	table, err := o.factory.Table()
+	table, err := o.factory.BaseTable()
 	if err != nil {
 		return req, err
 	}

@@ -93,7 +93,7 @@ func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
 	if (opts.vcpusVariable || opts.listDifferences) && !expression {
 		return fmt.Errorf("--vcpus-variable and --list-differences are for --format al2023-expression, not %s", format)
 	}
-	table, err := opts.factory.Table()
+	table, err := opts.factory.BaseTable()
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/eksnet/eksnet/internal/ec2fake"
+)
+
+// testAWSEnv is the AWS environment of every test: static test credentials
+// and a region, no shared config files of the machine, and no instance
+// metadata lookups. Nothing reaches AWS: endpoints are ec2fake servers.
+func testAWSEnv(dir string) map[string]string {
+	return map[string]string{
+		"AWS_ACCESS_KEY_ID":           "AKIDEKSNETTEST",
+		"AWS_SECRET_ACCESS_KEY":       "eksnet-test-secret",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  "us-east-1",
+		"AWS_DEFAULT_REGION":          "",
+		"AWS_PROFILE":                 "",
+		"AWS_DEFAULT_PROFILE":         "",
+		"AWS_ENDPOINT_URL":            "",
+		"AWS_ENDPOINT_URL_EC2":        "",
+		"AWS_MAX_ATTEMPTS":            "",
+		"AWS_RETRY_MODE":              "",
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_CONFIG_FILE":             filepath.Join(dir, ".aws", "config"),
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, ".aws", "credentials"),
+	}
+}
+
+// fakes holds the servers a script started, the latest last.
+type fakes struct{ servers []*ec2fake.Server }
+
+const fakesKey = "ec2fake"
+
+// ec2fakeCmd is the script command
+//
+//	ec2fake [-page N] [-delay D] [-regions r1,r2] [-fail CODE[:TIMES][@ACTION]]...
+//
+// which starts an in-process EC2 endpoint serving ec2fake.Records() for the
+// rest of the script and sets $EC2_URL to its URL.
+func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("usage: ec2fake [flags]")
+	}
+	fs := flag.NewFlagSet("ec2fake", flag.ContinueOnError)
+	page := fs.Int("page", 0, "types per page")
+	delay := fs.Duration("delay", 0, "delay before every answer")
+	regions := fs.String("regions", "", "regions DescribeRegions returns")
+	var failures []ec2fake.Failure
+	fs.Func("fail", "CODE[:TIMES][@ACTION]", func(v string) error {
+		var f ec2fake.Failure
+		v, f.Action, _ = strings.Cut(v, "@")
+		code, times, ok := strings.Cut(v, ":")
+		f.Code = code
+		if ok {
+			n, err := strconv.Atoi(times)
+			if err != nil {
+				return err
+			}
+			f.Times = n
+		}
+		failures = append(failures, f)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		ts.Fatalf("ec2fake: %v", err)
+	}
+	s := ec2fake.Start(ec2fake.Records())
+	ts.Defer(s.Close)
+	s.SetPageSize(*page)
+	s.SetDelay(*delay)
+	if *regions != "" {
+		s.SetRegions(strings.Split(*regions, ",")...)
+	}
+	for _, f := range failures {
+		s.Fail(f)
+	}
+	ts.Setenv("EC2_URL", s.URL())
+	f := ts.Value(fakesKey).(*fakes)
+	f.servers = append(f.servers, s)
+}
+
+// ec2waitCmd is the script command
+//
+//	ec2wait N
+//
+// which waits (10s at most) until the latest ec2fake server has received N
+// requests: then a background eksnet is surely talking to it.
+func ec2waitCmd(ts *testscript.TestScript, neg bool, args []string) {
+	f := ts.Value(fakesKey).(*fakes)
+	if neg || len(args) != 1 || len(f.servers) == 0 {
+		ts.Fatalf("usage: ec2wait N, after ec2fake")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("ec2wait: %v", err)
+	}
+	if !f.servers[len(f.servers)-1].WaitReceived(n, 10*time.Second) {
+		ts.Fatalf("ec2wait: fewer than %d requests after 10s", n)
+	}
+}
