@@ -29,6 +29,13 @@ fuzz:
 	  done; \
 	done
 
+# Regenerate the embedded table from EC2, every region enabled for the account
+# (needs AWS credentials allowed ec2:DescribeInstanceTypes and ec2:DescribeRegions;
+# REGIONS=us-east-1,eu-west-1 to ask fewer). The summary lists what changed.
+REGIONS ?= all
+limits:
+	$(GO) run ./cmd/eksnet limits update --regions $(REGIONS) --out data/instance-limits.json
+
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
