@@ -61,6 +61,8 @@ type ExistingSubnet struct {
 	AZ   string `mapstructure:"az" json:"az,omitempty"`
 	ID   string `mapstructure:"id" json:"id,omitempty"`
 	Role Role   `mapstructure:"role" json:"role,omitempty"`
+	// Origin names where the subnet came from when not the plan file, for errors.
+	Origin string `mapstructure:"-" json:"-"`
 }
 
 // CNI is the VPC CNI's configuration on the nodes (the aws-node DaemonSet's
@@ -218,7 +220,9 @@ func allowedKeys(path string) []string {
 	}
 	var keys []string
 	for i := range t.NumField() {
-		keys = append(keys, t.Field(i).Tag.Get("mapstructure"))
+		if key := t.Field(i).Tag.Get("mapstructure"); key != "-" {
+			keys = append(keys, key)
+		}
 	}
 	return keys
 }

@@ -169,6 +169,9 @@ func validateExisting(s *Spec) error {
 	var named []vpc.Named
 	for i, e := range s.File.VPC.ExistingSubnets {
 		field := fmt.Sprintf("vpc.existingSubnets[%d]", i)
+		if e.Origin != "" {
+			field = e.Origin
+		}
 		p, err := ParseCIDR(field+".cidr", e.CIDR)
 		if err != nil {
 			return err
@@ -317,7 +320,11 @@ func validateSecondary(s *Spec) error {
 	all := s.AllBlocks()
 	for i, e := range s.Existing {
 		if !slices.ContainsFunc(all, func(b netip.Prefix) bool { return vpc.Within(e.Prefix, b) }) {
-			return fmt.Errorf("vpc.existingSubnets[%d].cidr: %s lies outside the VPC's blocks (%s)", i, e.Prefix, joinPrefixes(all))
+			field := fmt.Sprintf("vpc.existingSubnets[%d].cidr", i)
+			if o := s.File.VPC.ExistingSubnets[i].Origin; o != "" {
+				field = o
+			}
+			return fmt.Errorf("%s: %s lies outside the VPC's blocks (%s)", field, e.Prefix, joinPrefixes(all))
 		}
 		if e.Role == RolePod && !c.CustomNetworking {
 			return fmt.Errorf("vpc.existingSubnets[%d].role: pod subnets exist only with custom networking (cni.customNetworking: true)", i)
