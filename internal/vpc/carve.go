@@ -8,7 +8,6 @@ package vpc
 
 import (
 	"fmt"
-	"math/bits"
 	"net/netip"
 
 	"go4.org/netipx"
@@ -148,15 +147,6 @@ func blockSize(bits int) uint64 { return 1 << (32 - bits) }
 
 // BlockSize is the number of addresses in an IPv4 /bits prefix.
 func BlockSize(bits int) uint64 { return blockSize(bits) }
-
-// BitsFor returns the longest prefix length whose block holds n addresses
-// (n ≥ 1): 28 for 16, 27 for 17.
-func BitsFor(n uint64) int {
-	if n <= 1 {
-		return 32
-	}
-	return 32 - bits.Len64(n-1)
-}
 
 func addr32(a netip.Addr) uint32 {
 	b := a.As4()

@@ -111,14 +111,6 @@ func TestFreeBlocksAndClone(t *testing.T) {
 	}
 }
 
-func TestBitsFor(t *testing.T) {
-	for n, want := range map[uint64]int{0: 32, 1: 32, 2: 31, 16: 28, 17: 27, 4096: 20, 4097: 19, 1 << 32: 0} {
-		if got := BitsFor(n); got != want {
-			t.Errorf("BitsFor(%d) = %d, want %d", n, got, want)
-		}
-	}
-}
-
 // referenceBestFit is the allocator written the slow, obvious way with
 // netipx: recompute the free set's CIDR cover, take the smallest block that
 // holds the request (lowest on a tie), and its first /bits.
