@@ -117,11 +117,7 @@ func runPlan(opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	model, err := planModel(spec)
-	if err != nil {
-		return err
-	}
-	res, err := plan.Build(spec, table, model)
+	res, err := plan.Build(spec, table)
 	if err != nil {
 		return err
 	}
@@ -227,6 +223,9 @@ func (v planView) Footnotes() []string {
 	}
 	if hasRole(v.Result, plan.RolePod) {
 		lines = append(lines, "ENIConfigs: eksnet plan -f PLAN -o eniconfig | kubectl apply -f -")
+	}
+	for _, n := range v.Notes {
+		lines = append(lines, "note: "+n)
 	}
 	for _, w := range v.Warnings {
 		lines = append(lines, "warning: "+w)

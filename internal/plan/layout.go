@@ -5,12 +5,16 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
 // clusterAddresses is what a cluster subnet must have free: EKS places 2-4
 // ENIs there and asks for at least 6 free addresses (vpc-rules.md).
 const clusterAddresses = vpc.MinClusterFree
+
+// usable is the usable addresses of a /bits subnet: its size less 5 (vpc-rules.md).
+func usable(bits int) int { return subnet.PrefixLen(bits).Usable() }
 
 // pool is address space subnets are carved from: the VPC's blocks, or the
 // secondary blocks that hold pod subnets with custom networking.
@@ -47,7 +51,7 @@ type missReport struct {
 // node and pod subnets, never move them; and a node group that fits in the
 // headroom changes no size at all. Once created, subnets listed under
 // vpc.existingSubnets with their role are adopted as they are and never move.
-func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
+func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	f := s.File
 	var existing []netip.Prefix
 	adopted := map[string]Existing{}
@@ -76,10 +80,10 @@ func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
 		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
 		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{},
 		NodeGroups: d.groups, CNI: cniEnv(f.CNI), Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
-		Warnings: append([]string{}, s.Warnings...),
+		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
 	if !s.ServiceGiven {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("serviceCIDR not given: EKS will choose %s, the first of its defaults clear of the VPC", s.ServiceCIDR))
+		res.Notes = append(res.Notes, fmt.Sprintf("serviceCIDR not given: EKS will choose %s, the first of its defaults clear of the VPC", s.ServiceCIDR))
 	}
 	if f.CNI.CustomNetworking && len(s.PodBlocks) == 0 {
 		res.Warnings = append(res.Warnings, "custom networking without a secondary block: pod subnets are carved from the VPC's blocks (cni.secondaryCIDR: auto takes CG-NAT space instead)")
@@ -97,6 +101,7 @@ func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
 		for _, az := range f.AZs {
 			sub := Subnet{AZ: az, Role: role, Tags: roleTags(role)}
 			var bits int
+			var rd *roleDemand
 			switch role {
 			case RoleCluster:
 				bits = *f.Subnets.Cluster
@@ -104,30 +109,35 @@ func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
 			case RolePublic:
 				bits = *f.Subnets.Public
 			default:
-				rd := d.perAZ[az][role]
-				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.now, rd.future
-				sub.PrefixesNeededFuture = rd.prefixesFuture
+				rd = d.perAZ[az][role]
+				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.now.Total(), rd.future.Total()
+				sub.PrefixesNeededFuture = rd.future.Blocks
 				sub.Nodes, sub.FutureNodes = rd.nodes, rd.futureNodes
-				sub.AddressesPlanned = withHeadroom(rd.future, s.HeadroomPct)
-				b, err := m.SubnetBits(sub.AddressesPlanned, withHeadroom(rd.prefixesFuture, s.HeadroomPct))
+				sub.AddressesPlanned = rd.future.WithHeadroom(s.HeadroomPct).Total()
+				p, err := rd.future.Recommend(s.HeadroomPct)
 				if err != nil {
-					largest := m.Usable(vpc.LargestBits)
+					over := rd.future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)
 					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
-						reason: fmt.Sprintf("the %s subnet of %s needs %d addresses with %d%% headroom, more than a /%d holds (%d usable)",
-							role, az, sub.AddressesPlanned, s.HeadroomPct, vpc.LargestBits, largest),
-						short: sub.AddressesPlanned - largest})
+						reason: fmt.Sprintf("the %s subnet of %s needs %d addresses with %d%% headroom, more than a /%d holds (%s)",
+							role, az, sub.AddressesPlanned, s.HeadroomPct, vpc.LargestBits, oneLine(err.Error())),
+						short: over})
 					continue
 				}
-				bits = b
+				bits = int(p)
 			}
 			if e, ok := adopted[az+"/"+string(role)]; ok {
 				sub.CIDR, sub.ID, sub.Existing = e.Prefix.String(), e.ID, true
-				sub.UsableAddresses = m.Usable(e.Prefix.Bits())
-				if sub.UsableAddresses < sub.AddressesNeededFuture {
+				bits = e.Prefix.Bits()
+				sub.UsableAddresses = usable(bits)
+				if rd != nil && !rd.future.FitsIn(subnet.PrefixLen(bits)) || role == RoleCluster && sub.UsableAddresses < clusterAddresses {
+					need := subnet.Need{Addresses: clusterAddresses}
+					if rd != nil {
+						need = rd.future
+					}
 					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
 						reason: fmt.Sprintf("the existing %s subnet %s of %s has %d usable addresses, the plan needs %d at the future size",
 							role, e.Prefix, az, sub.UsableAddresses, sub.AddressesNeededFuture),
-						short: sub.AddressesNeededFuture - sub.UsableAddresses})
+						short: need.Over(subnet.PrefixLen(bits))})
 					continue
 				}
 			} else {
@@ -143,10 +153,10 @@ func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
 				}
 				carved++
 				sub.CIDR = p.String()
-				sub.UsableAddresses = m.Usable(bits)
+				sub.UsableAddresses = usable(bits)
 			}
-			if m.RunwayMonths != nil && sub.AddressesNeeded > 0 {
-				if months, ok := m.RunwayMonths(sub.UsableAddresses, sub.AddressesNeeded); ok {
+			if rd != nil && s.Growth.Monthly() && !s.Growth.IsZero() && sub.AddressesNeeded > 0 {
+				if months, ok := runway(rd, s.Growth, *f.Surge, subnet.PrefixLen(bits)); ok {
 					sub.RunwayMonths = &months
 				}
 			}
@@ -170,6 +180,7 @@ func layout(s *Spec, d *demands, m Model) (*Result, *missReport, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("the %s subnet %s of %s cannot hold its prefix reservation: %w", sub.Role, cidr, sub.AZ, err)
 		}
+		slices.SortFunc(got, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
 		for _, r := range got {
 			res.Reservations = append(res.Reservations, Reservation{AZ: sub.AZ, SubnetCIDR: sub.CIDR, CIDR: r.String(), Type: "prefix"})
 		}

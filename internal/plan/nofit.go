@@ -29,7 +29,7 @@ func (e *NoFitError) Error() string {
 // explainMiss measures the shortfall and tries the changes that could fix
 // it, each on a copy of the plan: another secondary block for the pod
 // subnets, another VPC block, custom networking, no headroom, fewer nodes.
-func explainMiss(s *Spec, table *limits.Table, m Model, r *missReport) error {
+func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 	e := &NoFitError{}
 	var parts []string
 	for _, p := range r.pools {
@@ -72,11 +72,11 @@ func explainMiss(s *Spec, table *limits.Table, m Model, r *missReport) error {
 		if err != nil {
 			return false
 		}
-		d, err := computeDemand(spec, table, m)
+		d, err := computeDemand(spec, table)
 		if err != nil {
 			return false
 		}
-		_, miss, err := layout(spec, d, m)
+		_, miss, err := layout(spec, d)
 		return err == nil && miss == nil
 	}
 	podMissed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod })
@@ -104,6 +104,17 @@ func explainMiss(s *Spec, table *limits.Table, m Model, r *missReport) error {
 			g.VPC.CIDRs = append(slices.Clone(f.VPC.CIDRs), b.String())
 			if fits(g) {
 				e.Changes = append(e.Changes, fmt.Sprintf("associate %s with the VPC (vpc.cidrs: [%s])", b, strings.Join(g.VPC.CIDRs, ", ")))
+			}
+		}
+	}
+	// Smaller public subnets: the largest that fits.
+	if vpcMissed && *f.Subnets.Public != 0 {
+		for bits := *f.Subnets.Public + 1; bits <= vpc.SmallestBits; bits++ {
+			g := cloneFile(f)
+			g.Subnets.Public = &bits
+			if fits(g) {
+				e.Changes = append(e.Changes, fmt.Sprintf("smaller public subnets (subnets.public: %d)", bits))
+				break
 			}
 		}
 	}

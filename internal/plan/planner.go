@@ -2,45 +2,28 @@ package plan
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
-// Model is the per-node demand and the subnet sizing a plan is built on:
-// internal/ipam's NodeDemand and internal/subnet's sizing and runway. The
-// planner takes them as functions so that it is tested on its own.
-type Model struct {
-	// NodeDemand returns the addresses one node of inst takes from its node
-	// and pod subnets with pods pods (and sgPods on branch ENIs) under the
-	// kubelet's max pods, and how many aligned /28s are among them.
-	NodeDemand func(inst limits.Instance, cni CNI, sgPods, kubeletMaxPods, pods int) (NodeAddresses, error)
-	// SubnetBits returns the longest prefix length of a subnet that holds
-	// addresses, of which prefixBlocks are aligned, fully free /28s.
-	SubnetBits func(addresses, prefixBlocks int) (int, error)
-	// Usable is the number of addresses a /bits subnet offers (size − 5).
-	Usable func(bits int) int
-	// RunwayMonths returns the whole months until a demand of neededNow,
-	// growing at the plan's rate, exceeds usable; false without growth or
-	// beyond its horizon.
-	RunwayMonths func(usable, neededNow int) (int, bool)
-}
-
-// NodeAddresses is one node's demand on its subnets (ipam.md "Closed form").
-type NodeAddresses struct {
-	NodeSubnet         int // addresses from the node's subnet
-	PodSubnet          int // addresses from the ENIConfig subnet (custom networking)
-	NodeSubnetPrefixes int // aligned /28s among NodeSubnet (prefix mode)
-	PodSubnetPrefixes  int // aligned /28s among PodSubnet
-}
-
-// roleDemand is what the nodes of one AZ take from one subnet.
+// roleDemand is what the nodes of one AZ take from one subnet: single
+// addresses and aligned /28 blocks (subnet.Need), today and at the future
+// size, and the node groups it comes from, for the runway.
 type roleDemand struct {
-	now, future, prefixesFuture int
-	nodes, futureNodes          int
+	now, future        subnet.Need
+	nodes, futureNodes int
+	parts              []demandPart
+}
+
+// demandPart is one node group's share of an AZ's demand on one subnet.
+type demandPart struct {
+	nodes, azs int // the group's nodes today, over azs AZs
+	perNode    subnet.Need
 }
 
 // demands is the plan's demand per AZ and role, and per node group.
@@ -49,26 +32,51 @@ type demands struct {
 	perAZ  map[string]map[Role]*roleDemand
 }
 
-// Build lays out the plan: the node groups' demand per AZ (Model), then the
-// subnets carved in a fixed order (see layout), the prefix reservations and
-// the checks that each subnet holds what it is planned for. A plan that
-// does not fit is a *NoFitError saying by how much and what change fits.
-func Build(s *Spec, table *limits.Table, m Model) (*Result, error) {
-	d, err := computeDemand(s, table, m)
+// Build lays out the plan: the node groups' demand per AZ (ipam.NodeDemand
+// per node, subnet sizing per AZ), then the subnets carved in a fixed order
+// (see layout), the prefix reservations and the checks that each subnet
+// holds what it is planned for. A plan that does not fit is a *NoFitError
+// saying by how much and which change fits.
+func Build(s *Spec, table *limits.Table) (*Result, error) {
+	d, err := computeDemand(s, table)
 	if err != nil {
 		return nil, err
 	}
-	res, miss, err := layout(s, d, m)
+	res, miss, err := layout(s, d)
 	if err != nil {
 		return nil, err
 	}
 	if miss != nil {
-		return nil, explainMiss(s, table, m, miss)
+		return nil, explainMiss(s, table, miss)
 	}
 	return res, nil
 }
 
-func computeDemand(s *Spec, table *limits.Table, m Model) (*demands, error) {
+// Settings are the ipam settings of the plan's CNI, with sgPods security-group
+// pods per node; what the plan leaves unset keeps the shipped defaults.
+func (c CNI) Settings(sgPods int) ipam.Settings {
+	st := ipam.DefaultSettings()
+	if c.WarmENITarget != nil {
+		st.WarmENITarget = *c.WarmENITarget
+	}
+	if c.WarmPrefixTarget != nil {
+		st.WarmPrefixTarget = *c.WarmPrefixTarget
+	}
+	if c.WarmIPTarget != nil {
+		st.WarmIPTarget = *c.WarmIPTarget
+	}
+	if c.MinimumIPTarget != nil {
+		st.MinimumIPTarget = *c.MinimumIPTarget
+	}
+	st.PrefixDelegation = c.PrefixDelegation
+	st.CustomNetworking = c.CustomNetworking
+	st.SecurityGroupsForPods = c.SecurityGroupsForPods
+	st.MaxENI = c.MaxENI
+	st.SGPods = sgPods
+	return st
+}
+
+func computeDemand(s *Spec, table *limits.Table) (*demands, error) {
 	f := s.File
 	d := &demands{perAZ: map[string]map[Role]*roleDemand{}}
 	for _, az := range f.AZs {
@@ -108,57 +116,77 @@ func computeDemand(s *Spec, table *limits.Table, m Model) (*demands, error) {
 				field, pods, g.SGPodsPerNode, group.MaxPods, group.SetBy)
 		}
 		var per PerNode
-		var perAddr NodeAddresses
+		var node, pod subnet.Need
 		largest := -1
 		for _, inst := range instances {
-			a, err := m.NodeDemand(inst, f.CNI, g.SGPodsPerNode, group.MaxPods, pods)
+			a, err := ipam.NodeDemand(inst, f.CNI.Settings(g.SGPodsPerNode), group.MaxPods, pods)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", field, inst.Name, err)
+				return nil, fmt.Errorf("%s: %w", field, err)
+			}
+			if a.PodsWithoutAddress > 0 {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s: %d of %d pods per node get no address: lower podsPerNode or change the CNI settings",
+					field, inst.Name, a.PodsWithoutAddress, pods))
 			}
 			// Any node may be of any of the types: size for the most of each.
-			perAddr.NodeSubnet = max(perAddr.NodeSubnet, a.NodeSubnet)
-			perAddr.PodSubnet = max(perAddr.PodSubnet, a.PodSubnet)
-			perAddr.NodeSubnetPrefixes = max(perAddr.NodeSubnetPrefixes, a.NodeSubnetPrefixes)
-			perAddr.PodSubnetPrefixes = max(perAddr.PodSubnetPrefixes, a.PodSubnetPrefixes)
-			if total := a.NodeSubnet + a.PodSubnet; total > largest {
+			n := subnet.Need{Addresses: a.NodeSubnetAddresses - subnet.BlockSize*a.NodeSubnetPrefixes(), Blocks: a.NodeSubnetPrefixes()}
+			p := subnet.Need{Addresses: a.PodSubnetAddresses - subnet.BlockSize*a.PodSubnetPrefixes(), Blocks: a.PodSubnetPrefixes()}
+			node = subnet.Need{Addresses: max(node.Addresses, n.Addresses), Blocks: max(node.Blocks, n.Blocks)}
+			pod = subnet.Need{Addresses: max(pod.Addresses, p.Addresses), Blocks: max(pod.Blocks, p.Blocks)}
+			if total := a.NodeSubnetAddresses + a.PodSubnetAddresses; total > largest {
 				largest, per.SizedBy = total, inst.Name
 			}
 		}
-		per.NodeSubnetAddresses, per.PodSubnetAddresses = perAddr.NodeSubnet, perAddr.PodSubnet
-		per.Prefixes = perAddr.NodeSubnetPrefixes + perAddr.PodSubnetPrefixes
+		per.NodeSubnetAddresses, per.PodSubnetAddresses = node.Total(), pod.Total()
+		per.Prefixes = node.Blocks + pod.Blocks
 		// Nodes spread evenly over the group's AZs, rounding up, plus the
 		// surge of a rolling update in each.
-		nodes := ceilDiv(g.Nodes, len(g.AZs)) + surge
-		future := ceilDiv(g.FutureNodes, len(g.AZs)) + surge
+		nodes, err := subnet.NodesPerAZ(g.Nodes, len(g.AZs), surge)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
+		future, err := subnet.NodesPerAZ(g.FutureNodes, len(g.AZs), surge)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
 		d.groups = append(d.groups, NodeGroupResult{
 			Name: g.Name, InstanceTypes: g.InstanceTypes, MaxPods: group.MaxPods, SetBy: group.SetBy,
 			PodsPerNode: pods, PerNode: per, Nodes: g.Nodes, FutureNodes: g.FutureNodes, AZs: g.AZs,
 		})
 		for _, az := range g.AZs {
-			nd, pd := d.perAZ[az][RoleNode], d.perAZ[az][RolePod]
-			nd.now += nodes * perAddr.NodeSubnet
-			nd.future += future * perAddr.NodeSubnet
-			nd.prefixesFuture += future * perAddr.NodeSubnetPrefixes
-			pd.now += nodes * perAddr.PodSubnet
-			pd.future += future * perAddr.PodSubnet
-			pd.prefixesFuture += future * perAddr.PodSubnetPrefixes
-			for _, r := range []*roleDemand{nd, pd} {
+			for role, perNode := range map[Role]subnet.Need{RoleNode: node, RolePod: pod} {
+				r := d.perAZ[az][role]
+				r.now = r.now.Plus(perNode.Times(nodes))
+				r.future = r.future.Plus(perNode.Times(future))
 				r.nodes += nodes
 				r.futureNodes += future
+				r.parts = append(r.parts, demandPart{nodes: g.Nodes, azs: len(g.AZs), perNode: perNode})
 			}
 		}
 	}
 	return d, nil
 }
 
-// withHeadroom adds pct percent to n, rounding up.
-func withHeadroom(n, pct int) int { return ceilDiv(n*(100+pct), 100) }
+// runwayHorizonMonths is how far ahead a runway looks: ten years.
+const runwayHorizonMonths = 120
 
-func ceilDiv(a, b int) int {
-	if b <= 0 {
-		return 0
+// runway is the first month, counted from today, in which an AZ's nodes,
+// each group grown by g (subnet.Growth.After) and spread with its surge,
+// no longer fit a /bits subnet; false if they fit for the whole horizon.
+func runway(r *roleDemand, g subnet.Growth, surge int, p subnet.PrefixLen) (int, bool) {
+	for month := 0; month <= runwayHorizonMonths; month++ {
+		var need subnet.Need
+		for _, part := range r.parts {
+			n, err := subnet.NodesPerAZ(g.After(part.nodes, month), part.azs, surge)
+			if err != nil {
+				return 0, false
+			}
+			need = need.Plus(part.perNode.Times(n))
+		}
+		if !need.FitsIn(p) {
+			return month, true
+		}
 	}
-	return (a + b - 1) / b
+	return 0, false
 }
 
 // cniEnv is the aws-node environment the plan assumes, and the kubectl
@@ -215,6 +243,3 @@ func roleTags(r Role) map[string]string {
 	}
 	return nil
 }
-
-// azIndex orders AZs as the plan lists them.
-func azIndex(azs []string, az string) int { return slices.Index(azs, az) }

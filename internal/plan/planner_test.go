@@ -3,7 +3,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
@@ -31,48 +31,6 @@ func embedded(t testing.TB) *limits.Table {
 	return testTable
 }
 
-// fakeModel stands in for internal/ipam and internal/subnet in the planner's
-// own tests: simple, monotone rules whose answers are easy to derive by hand.
-//   - secondary IPs: pods + 3 addresses per node;
-//   - prefix mode: ceil(pods/16) + 1 prefixes, 16 addresses each, plus 2 ENI primaries;
-//   - custom networking: 1 address in the node subnet, the rest in the pod subnet;
-//   - a subnet holds n addresses, b of them in aligned /28s, when size − 5 ≥ n
-//     and its /28s less the first and last hold the b blocks.
-func fakeModel() Model {
-	return Model{
-		NodeDemand: func(inst limits.Instance, cni CNI, sgPods, maxPods, pods int) (NodeAddresses, error) {
-			addresses, prefixes := pods+3+sgPods, 0
-			if cni.PrefixDelegation && inst.NitroOrBareMetal() {
-				prefixes = ceilDiv(pods, 16) + 1
-				addresses = 16*prefixes + 2 + sgPods
-			}
-			if cni.CustomNetworking {
-				return NodeAddresses{NodeSubnet: 1, PodSubnet: addresses - 1, PodSubnetPrefixes: prefixes}, nil
-			}
-			return NodeAddresses{NodeSubnet: addresses, NodeSubnetPrefixes: prefixes}, nil
-		},
-		SubnetBits: func(addresses, blocks int) (int, error) {
-			for bits := 28; bits >= 16; bits-- {
-				size := 1 << (32 - bits)
-				if size-5 >= addresses && (blocks == 0 || size/16-2 >= blocks) {
-					return bits, nil
-				}
-			}
-			return 0, errors.New("more than a /16")
-		},
-		Usable: func(bits int) int { return 1<<(32-bits) - 5 },
-		RunwayMonths: func(usable, now int) (int, bool) {
-			// 5% a month.
-			for m := 0; m <= 120; m++ {
-				if float64(now)*math.Pow(1.05, float64(m)) > float64(usable) {
-					return m, true
-				}
-			}
-			return 0, false
-		},
-	}
-}
-
 func buildFile(t *testing.T, f File) (*Result, error) {
 	t.Helper()
 	Default(&f)
@@ -80,7 +38,7 @@ func buildFile(t *testing.T, f File) (*Result, error) {
 	if err != nil {
 		t.Fatalf("invalid plan: %v", err)
 	}
-	return Build(spec, embedded(t), fakeModel())
+	return Build(spec, embedded(t))
 }
 
 func exampleFile(t *testing.T) File {
@@ -92,12 +50,14 @@ func exampleFile(t *testing.T) File {
 	return f
 }
 
-// The example with the fake model. m5.large and m5.xlarge both get
-// max pods 110 (prefixes, one ENI fewer, capped), so 108 pods, 8 prefixes,
-// 130 addresses a node, 129 of them in the pod subnet. Per AZ: 60/3 + 1 = 21
-// nodes today, 150/3 + 1 = 51 at the future size: 51 × 129 = 6579 pod
-// addresses, 408 /28s; with 20% headroom 7895 and 490: a /19. Node subnets:
-// 51 addresses, 62 with headroom: a /25.
+// The example. m5.large and m5.xlarge both get max pods 110
+// (prefixes, one ENI fewer, capped), so 108 pods. ipam.md: P = min(ceil(108/16)
+// + 1, ENIs × slots, ceil(110/16)) = 7 prefixes on 1 pool ENI: 7 /28s and 1
+// ENI primary in the pod subnet (113 addresses), the node address in the
+// node subnet. Per AZ: 60/3 + 1 = 21 nodes today, 150/3 + 1 = 51 at the
+// future size: 51 addresses and 357 /28s, with 20% headroom 62 and 429,
+// which need 429 + ceil((62 − 27)/16) = 432 free /28s: a /19 (510). Node
+// subnets: 51 addresses, 62 with headroom: a /25 (123).
 func TestBuildExample(t *testing.T) {
 	res, err := buildFile(t, exampleFile(t))
 	if err != nil {
@@ -117,19 +77,23 @@ func TestBuildExample(t *testing.T) {
 		t.Errorf("subnets\n got %q\nwant %q", got, want)
 	}
 	pod := res.Subnets[9]
-	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 21*129 || pod.AddressesNeededFuture != 51*129 ||
-		pod.AddressesPlanned != 7895 || pod.PrefixesNeededFuture != 408 || pod.Nodes != 21 || pod.FutureNodes != 51 {
+	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 21*113 || pod.AddressesNeededFuture != 51*113 ||
+		pod.AddressesPlanned != 62+429*16 || pod.PrefixesNeededFuture != 357 || pod.Nodes != 21 || pod.FutureNodes != 51 {
 		t.Errorf("pod subnet %+v", pod)
 	}
-	// Runway at 5%/month from 2709 addresses in 8187: 1.05^m > 3.022 first at m = 23.
-	if pod.RunwayMonths == nil || *pod.RunwayMonths != 23 {
-		t.Errorf("runway %v", pod.RunwayMonths)
+	// Runway at 5%/month from 60 nodes: a /19 holds 72 nodes per AZ
+	// (7 × 72 + ceil((72 − 27)/16) = 507 of 510 /28s), so ceil(n/3) + 1 ≤ 72,
+	// n ≤ 213; ceil(60 × 1.05^26) = 214 first exceeds it. A /25 node subnet
+	// holds 123 nodes, n ≤ 366; ceil(60 × 1.05^38) = 384 first exceeds it.
+	if pod.RunwayMonths == nil || *pod.RunwayMonths != 26 {
+		t.Errorf("pod runway %v", pod.RunwayMonths)
 	}
 	node := res.Subnets[6]
-	if node.UsableAddresses != 123 || node.AddressesNeeded != 21 || node.AddressesNeededFuture != 51 || node.PrefixesNeededFuture != 0 {
+	if node.UsableAddresses != 123 || node.AddressesNeeded != 21 || node.AddressesNeededFuture != 51 || node.AddressesPlanned != 62 ||
+		node.PrefixesNeededFuture != 0 || node.RunwayMonths == nil || *node.RunwayMonths != 38 {
 		t.Errorf("node subnet %+v", node)
 	}
-	// 408 /28s in 100.64.0.0/19 = 128 + 128 + 64 + 64 + 16 + 8.
+	// 357 /28s in 100.64.0.0/19 = 128 + 128 + 64 + 32 + 4 + 1, in address order.
 	var resv []string
 	for _, r := range res.Reservations {
 		if r.SubnetCIDR == "100.64.0.0/19" {
@@ -139,13 +103,13 @@ func TestBuildExample(t *testing.T) {
 			t.Errorf("reservation type %q", r.Type)
 		}
 	}
-	if want := []string{"100.64.8.0/21", "100.64.16.0/21", "100.64.4.0/22", "100.64.24.0/22", "100.64.1.0/24", "100.64.0.128/25"}; !slices.Equal(resv, want) {
+	if want := []string{"100.64.0.16/28", "100.64.0.64/26", "100.64.2.0/23", "100.64.4.0/22", "100.64.8.0/21", "100.64.16.0/21"}; !slices.Equal(resv, want) {
 		t.Errorf("reservations in 100.64.0.0/19: %v, want %v", resv, want)
 	}
 	if len(res.Reservations) != 18 {
 		t.Errorf("%d reservations, want 6 in each of 3 pod subnets", len(res.Reservations))
 	}
-	if g := res.NodeGroups[0]; g.MaxPods != 110 || g.PodsPerNode != 108 || g.PerNode.PodSubnetAddresses != 129 || g.PerNode.NodeSubnetAddresses != 1 || g.PerNode.Prefixes != 8 {
+	if g := res.NodeGroups[0]; g.MaxPods != 110 || g.PodsPerNode != 108 || g.PerNode.PodSubnetAddresses != 113 || g.PerNode.NodeSubnetAddresses != 1 || g.PerNode.Prefixes != 7 {
 		t.Errorf("node group %+v", g)
 	}
 	if res.CNI.KubectlSetEnv != "kubectl set env daemonset aws-node -n kube-system AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone ENABLE_PREFIX_DELEGATION=true WARM_PREFIX_TARGET=1" {
@@ -191,7 +155,8 @@ func checkResult(t *testing.T, f File, res *Result) {
 		if s.UsableAddresses != int(vpc.BlockSize(p.Bits()))-5 {
 			t.Errorf("%s: usable %d, want size − 5", p, s.UsableAddresses)
 		}
-		if s.AddressesNeededFuture > s.UsableAddresses || s.AddressesNeeded > s.AddressesNeededFuture {
+		future := subnet.Need{Addresses: s.AddressesNeededFuture - 16*s.PrefixesNeededFuture, Blocks: s.PrefixesNeededFuture}
+		if !future.FitsIn(subnet.PrefixLen(p.Bits())) || s.AddressesNeededFuture > s.UsableAddresses || s.AddressesNeeded > s.AddressesNeededFuture {
 			t.Errorf("%s: needs %d now and %d in future, holds %d", p, s.AddressesNeeded, s.AddressesNeededFuture, s.UsableAddresses)
 		}
 		reserved := 0
@@ -285,9 +250,10 @@ func randomPlan(r *rand.Rand) File {
 
 func TestBuildDoesNotFit(t *testing.T) {
 	f := exampleFile(t)
-	// 201 nodes per AZ × 129 addresses: a /17 each even without headroom,
-	// 3 × 32768 in a /16. With 20% headroom a /18 holds 105 nodes per AZ:
-	// ceil(F/3) + 1 ≤ 105 for at most 312 future nodes.
+	// 201 nodes per AZ, 7 /28s and 1 address each: 1407 + ceil((201 − 27)/16)
+	// = 1418 /28s, a /17 each even without headroom: 3 × 32768 in a /16. With
+	// 20% headroom a /18 (1022 free /28s) holds 120 nodes per AZ
+	// (1008 + ceil((144 − 27)/16) = 1016): ceil(F/3) + 1 ≤ 120, F ≤ 357.
 	f.NodeGroups[0].FutureNodes = 600
 	_, err := buildFile(t, f)
 	var nofit *NoFitError
@@ -296,7 +262,7 @@ func TestBuildDoesNotFit(t *testing.T) {
 	}
 	want := "the plan does not fit: the subnets to carve from the secondary blocks (100.64.0.0/16) take 98304 addresses, 65536 are free: 32768 short; " +
 		"changes that fit: pod subnets in 2 secondary blocks (cni.secondaryCIDRs: [100.64.0.0/16, 100.65.0.0/16]); " +
-		"or fewer nodes (general: 312 future nodes instead of 600)"
+		"or fewer nodes (general: 357 future nodes instead of 600)"
 	if err.Error() != want {
 		t.Errorf("err =\n%s\nwant\n%s", err, want)
 	}

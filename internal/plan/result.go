@@ -20,6 +20,7 @@ type Result struct {
 	Growth                string            `json:"growth,omitempty"`
 	HeadroomPercent       int               `json:"headroomPercent"`
 	Warnings              []string          `json:"warnings"`
+	Notes                 []string          `json:"notes"`
 }
 
 // Subnet is one subnet of the plan: carved, or an existing one adopted.

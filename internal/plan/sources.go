@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,39 +10,27 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
-// describeSubnets is the part of `aws ec2 describe-subnets --output json`
-// the plan reads; the AWS CLI's other fields are ignored.
-type describeSubnets struct {
-	Subnets *[]struct {
-		SubnetID         string `json:"SubnetId"`
-		VpcID            string `json:"VpcId"`
-		CidrBlock        string `json:"CidrBlock"`
-		AvailabilityZone string `json:"AvailabilityZone"`
-	} `json:"Subnets"`
-}
-
 // SubnetsFromDescribe reads the JSON of `aws ec2 describe-subnets --output
-// json` and returns the IPv4 subnets of the VPC vpcID, or of the one VPC the
-// file holds when vpcID is empty, with that VPC's ID.
+// json` (subnet.ParseDescribeSubnets) and returns the IPv4 subnets of the VPC
+// vpcID, or of the one VPC the file holds when vpcID is empty, with that
+// VPC's ID.
 func SubnetsFromDescribe(data []byte, vpcID string) ([]ExistingSubnet, string, error) {
-	var doc describeSubnets
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, "", fmt.Errorf("subnets file: not the JSON of aws ec2 describe-subnets --output json: %v", err)
-	}
-	if doc.Subnets == nil {
-		return nil, "", errors.New("subnets file: no \"Subnets\" array: expected the JSON of aws ec2 describe-subnets --output json")
+	all, err := subnet.ParseDescribeSubnets(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("subnets file: %w", err)
 	}
 	var vpcs []string
-	for _, s := range *doc.Subnets {
-		if !slices.Contains(vpcs, s.VpcID) {
-			vpcs = append(vpcs, s.VpcID)
+	for _, s := range all {
+		if !slices.Contains(vpcs, s.VPCID) {
+			vpcs = append(vpcs, s.VPCID)
 		}
 	}
+	slices.Sort(vpcs)
 	if vpcID == "" {
 		if len(vpcs) > 1 {
-			slices.Sort(vpcs)
 			return nil, "", fmt.Errorf("subnets file: it holds the subnets of %d VPCs (%s): set vpc.id in the plan to choose one", len(vpcs), strings.Join(vpcs, ", "))
 		}
 		if len(vpcs) == 1 {
@@ -51,16 +38,16 @@ func SubnetsFromDescribe(data []byte, vpcID string) ([]ExistingSubnet, string, e
 		}
 	}
 	var out []ExistingSubnet
-	for _, s := range *doc.Subnets {
-		if s.VpcID != vpcID || s.CidrBlock == "" { // IPv6-only subnets have no IPv4 block
+	for _, s := range all {
+		if s.VPCID != vpcID {
 			continue
 		}
 		out = append(out, ExistingSubnet{
-			CIDR: s.CidrBlock, AZ: s.AvailabilityZone, ID: s.SubnetID,
-			Origin: fmt.Sprintf("subnets file: %s", s.SubnetID),
+			CIDR: s.CIDR.String(), AZ: s.AZ, ID: s.ID,
+			Origin: fmt.Sprintf("subnets file: %s", s.ID),
 		})
 	}
-	if len(out) == 0 && len(*doc.Subnets) > 0 {
+	if len(out) == 0 && len(all) > 0 {
 		return nil, "", fmt.Errorf("subnets file: no subnet of %s in it (it has %s)", vpcID, strings.Join(vpcs, ", "))
 	}
 	return out, vpcID, nil

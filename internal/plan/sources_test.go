@@ -40,7 +40,7 @@ func TestSubnetsFromDescribe(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	one, id, err := SubnetsFromDescribe([]byte(`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "a"}]}`), "")
+	one, id, err := SubnetsFromDescribe([]byte(`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "a", "AvailableIpAddressCount": 200}]}`), "")
 	if err != nil || id != "vpc-1" || len(one) != 1 {
 		t.Errorf("one VPC: %v %s %v", one, id, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
@@ -22,8 +23,9 @@ type Spec struct {
 	NewBlocks    []netip.Prefix // PodBlocks not yet associated with the VPC
 	Existing     []Existing
 	ServiceCIDR  netip.Prefix
-	ServiceGiven bool // false: EKS's default, chosen to miss the VPC
-	HeadroomPct  int  // 20 for "20%"
+	ServiceGiven bool          // false: EKS's default, chosen to miss the VPC
+	HeadroomPct  int           // 20 for "20%"
+	Growth       subnet.Growth // per month; zero without growth
 	CNI          formula.CNIConfig
 	Warnings     []string
 }
@@ -47,19 +49,17 @@ var (
 	pctRe    = regexp.MustCompile(`^([0-9]+)\s*%$`)
 )
 
-// ParseCIDR parses an IPv4 CIDR given in field, refusing one with host bits
-// set: 10.0.0.18/18 may be a typo for 10.0.0.0/18 or for another block, and
-// vpc-rules.md says to ask, never to guess. The error shows the canonical form.
+// ParseCIDR parses an IPv4 CIDR given in field with subnet.ParseCIDR, which
+// refuses one with host bits set: 10.0.0.18/18 may be a typo for
+// 10.0.0.0/18 or for another block, and vpc-rules.md says to ask, never to
+// guess. The error names the field and shows the canonical form.
 func ParseCIDR(field, s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	p, err := subnet.ParseCIDR(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("%s: %q is not a CIDR such as 10.0.0.0/16", field, s)
+		return netip.Prefix{}, fmt.Errorf("%s: %w", field, err)
 	}
 	if !p.Addr().Is4() {
 		return netip.Prefix{}, fmt.Errorf("%s: %s is not IPv4: eksnet plans IPv4 subnets", field, s)
-	}
-	if p != p.Masked() {
-		return netip.Prefix{}, fmt.Errorf("%s: %s has host bits set: the block is %s; write that if it is what you meant (eksnet does not guess)", field, s, p.Masked())
 	}
 	return p, nil
 }
@@ -391,6 +391,16 @@ func validateNodeGroups(s *Spec) error {
 		return fmt.Errorf("headroom: %q is out of range: 0%% to 1000%%", f.Headroom)
 	}
 	s.HeadroomPct = pct
+	if f.Growth != "" {
+		g, err := subnet.ParseGrowth(f.Growth)
+		if err != nil {
+			return fmt.Errorf("growth: %w", err)
+		}
+		if !g.Monthly() {
+			return fmt.Errorf("growth: %s is a one-off growth: a plan's growth is per month, such as 5%%/month (the future size is futureNodes)", g)
+		}
+		s.Growth = g
+	}
 	return nil
 }
 
