@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -114,5 +115,73 @@ func TestPlanFlagsParse(t *testing.T) {
 	}
 	if got.file != "p.yaml" || got.subnetsFile != "s.json" || got.cniFrom != "ds.yaml" || got.output != "eniconfig" || got.live {
 		t.Errorf("parsed %+v", got)
+	}
+}
+
+// The example plan in every output format.
+func TestPlanGolden(t *testing.T) {
+	example := "testdata/plan/example.yaml"
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"plan-example.txt", []string{"plan", "-f", example}},
+		{"plan-example-wide.txt", []string{"plan", "-f", example, "-o", "wide"}},
+		{"plan-example.json", []string{"plan", "-f", example, "-o", "json"}},
+		{"plan-example.yaml", []string{"plan", "-f", example, "-o", "yaml"}},
+		{"plan-example.tfvars.json", []string{"plan", "-f", example, "-o", "tfvars"}},
+		{"plan-example-eniconfig.yaml", []string{"plan", "-f", example, "-o", "eniconfig"}},
+		{"plan-live-eniconfig.yaml", []string{"plan", "-f", "testdata/plan/live.yaml", "--subnets-file", "testdata/plan/describe-subnets.json",
+			"--cni-from", "testdata/plan/aws-node.yaml", "-o", "eniconfig"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			stdout, stderr, code := run(t, tt.args...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("eksnet %s: exit %d, stderr %q", strings.Join(tt.args, " "), code, stderr)
+			}
+			golden(t, tt.golden, stdout)
+		})
+	}
+}
+
+// The same VPC read from describe-subnets and aws-node gives the same subnets
+// as the example that lists them by hand.
+func TestPlanFromSubnetsFileAndDaemonSet(t *testing.T) {
+	byHand, _, code := run(t, "plan", "-f", "testdata/plan/example.yaml", "-o", "json")
+	if code != 0 {
+		t.Fatal("example failed")
+	}
+	live, stderr, code := run(t, "plan", "-f", "testdata/plan/live.yaml", "--subnets-file", "testdata/plan/describe-subnets.json",
+		"--cni-from", "testdata/plan/aws-node.yaml", "-o", "json")
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	var a, b plan.Result
+	if err := json.Unmarshal([]byte(byHand), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(live), &b); err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Subnets) != len(b.Subnets) {
+		t.Fatalf("%d subnets by hand, %d live", len(a.Subnets), len(b.Subnets))
+	}
+	for i := range a.Subnets {
+		if a.Subnets[i].CIDR != b.Subnets[i].CIDR || a.Subnets[i].AddressesNeededFuture != b.Subnets[i].AddressesNeededFuture {
+			t.Errorf("subnet %d: by hand %+v, live %+v", i, a.Subnets[i], b.Subnets[i])
+		}
+	}
+	if b.VPCID != "vpc-0123456789abcdef0" || b.CNI.KubectlSetEnv != a.CNI.KubectlSetEnv {
+		t.Errorf("live plan: VPC %q, %q", b.VPCID, b.CNI.KubectlSetEnv)
+	}
+}
+
+func BenchmarkPlanExample(b *testing.B) {
+	for b.Loop() {
+		streams, _, _, _ := TestStreams()
+		if code := Main(context.Background(), []string{"plan", "-f", "testdata/plan/example.yaml", "-o", "json"}, streams); code != 0 {
+			b.Fatal("exit", code)
+		}
 	}
 }
