@@ -352,3 +352,28 @@ func FuzzBuild(f *testing.F) {
 		}
 	})
 }
+
+// Adding a node group whose demand stays within the sizes already chosen
+// moves nothing: in us-west-2a one more node (and its surge node) brings the
+// pod subnet to 53 addresses and 371 /28s, 449 free /28s with headroom, still
+// a /19; the node subnet to 64 planned addresses, still a /25.
+func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
+	before, err := buildFile(t, exampleFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := exampleFile(t)
+	f.NodeGroups = append(f.NodeGroups, NodeGroup{Name: "extra", InstanceTypes: []string{"m5.large"}, Nodes: 1, AZs: []string{"us-west-2a"}})
+	after, err := buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range after.Subnets {
+		if s.CIDR != before.Subnets[i].CIDR {
+			t.Errorf("%s %s moved from %s to %s", s.AZ, s.Role, before.Subnets[i].CIDR, s.CIDR)
+		}
+	}
+	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 371 || pod.AddressesPlanned != 64+446*16 {
+		t.Errorf("us-west-2a pod subnet %+v", pod)
+	}
+}
