@@ -102,6 +102,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newLimitsCmd(f),
 		newUserDataCmd(f, nil),
 		newSubnetCmd(f),
+		newPlanCmd(f, nil),
 	)
 	return root
 }

@@ -19,6 +19,8 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/subnet",
 	"github.com/eksnet/eksnet/internal/sizing",
 	"github.com/eksnet/eksnet/internal/userdata",
+	"github.com/eksnet/eksnet/internal/vpc",
+	"github.com/eksnet/eksnet/internal/plan",
 }
 
 var forbidden = []string{

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksnet/eksnet/internal/plan"
+	"github.com/eksnet/eksnet/internal/render"
+)
+
+// Output formats of `eksnet plan` beyond the standard ones.
+const (
+	formatTFVars    render.Format = "tfvars"
+	formatENIConfig render.Format = "eniconfig"
+)
+
+var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatENIConfig}
+
+type planOptions struct {
+	factory     *factory
+	file        string
+	subnetsFile string
+	cniFrom     string
+	live        bool
+	output      string
+}
+
+func newPlanCmd(f *factory, runF func(*planOptions) error) *cobra.Command {
+	opts := &planOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "plan -f PLAN.yaml",
+		Short: "Carve a VPC for an EKS cluster: subnets per AZ, CG-NAT pod blocks, ENIConfigs, prefix reservations",
+		Long: `Lay out the subnets an EKS cluster needs in every Availability Zone of a
+plan file: a node subnet, a pod subnet with custom networking (carved from a
+CG-NAT secondary block), a /28 cluster subnet and a public subnet, each sized
+from the VPC CNI's per-node address demand at the future node count with
+headroom, carved best fit around the existing subnets, with the prefix
+reservations prefix delegation needs. Checks the VPC rules (block sizes and
+association, quotas, overlaps, AZs, service CIDR) and, when the plan does not
+fit, says by how much and which change fits.`,
+		Example: `  eksnet plan -f plan.yaml
+  eksnet plan -f plan.yaml -o eniconfig | kubectl apply -f -
+  eksnet plan -f plan.yaml --subnets-file subnets.json --cni-from aws-node.yaml -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPlan(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.file, "file", "f", "", "plan file, YAML or JSON (- for standard input)")
+	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets: the JSON of aws ec2 describe-subnets --output json")
+	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet: kubectl get ds aws-node -n kube-system -o yaml (or json)")
+	fs.BoolVar(&opts.live, "live", false, "read the existing subnets from EC2")
+	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml, tfvars or eniconfig")
+	return cmd
+}
+
+func runPlan(opts *planOptions) error {
+	format, err := render.ParseFormat(opts.output, planFormats...)
+	if err != nil {
+		return err
+	}
+	if opts.file == "" {
+		return errors.New("no plan file given: eksnet plan -f plan.yaml (the README describes the format)")
+	}
+	if opts.live {
+		return errors.New("--live needs the EC2 adapter, which this build does not have yet: save the subnets with aws ec2 describe-subnets --filters Name=vpc-id,Values=VPC_ID --output json > subnets.json and pass --subnets-file subnets.json")
+	}
+	data, err := readInput(opts.factory.streams.In, opts.file)
+	if err != nil {
+		return err
+	}
+	file, err := plan.Decode(data, planFormat(opts.file))
+	if err != nil {
+		return fmt.Errorf("%s: %w", opts.file, err)
+	}
+	if opts.subnetsFile != "" {
+		raw, err := os.ReadFile(opts.subnetsFile)
+		if err != nil {
+			return fmt.Errorf("--subnets-file: %w", err)
+		}
+		subnets, vpcID, err := plan.SubnetsFromDescribe(raw, file.VPC.ID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", opts.subnetsFile, err)
+		}
+		if err := plan.MergeExisting(&file, subnets, vpcID); err != nil {
+			return err
+		}
+	}
+	if opts.cniFrom != "" {
+		raw, err := os.ReadFile(opts.cniFrom)
+		if err != nil {
+			return fmt.Errorf("--cni-from: %w", err)
+		}
+		ds, err := plan.CNIFromDaemonSet(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", opts.cniFrom, err)
+		}
+		plan.ApplyDaemonSet(&file, ds)
+	}
+	plan.Default(&file)
+	spec, err := plan.Validate(file)
+	if err != nil {
+		return err
+	}
+	table, err := opts.factory.Table()
+	if err != nil {
+		return err
+	}
+	res, err := plan.Build(spec, table)
+	if err != nil {
+		return err
+	}
+	out := opts.factory.streams.Out
+	switch format {
+	case formatTFVars:
+		return render.Write(out, render.JSON, tfvarsView(res))
+	case formatENIConfig:
+		return writeENIConfigs(out, res, spec.File.CNI.SecurityGroups)
+	}
+	return render.Write(out, format, planView{res})
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(in io.Reader, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(in)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("plan file: %w", err)
+	}
+	return data, nil
+}
+
+// planFormat is the plan file's format by its extension: JSON or YAML.
+func planFormat(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return "json"
+	}
+	return "yaml"
+}
+
+// planView is the table view of a plan: one row per subnet, AZ by AZ, then
+// the blocks, reservations, aws-node settings and max pods.
+type planView struct{ *plan.Result }
+
+func (v planView) TableHeader(wide bool) []string {
+	h := []string{"AZ", "ROLE", "CIDR", "USABLE", "NOW", "FUTURE", "PLANNED", "USED", "RUNWAY"}
+	if wide {
+		h = append(h, "NODES", "FUTURE NODES", "/28S", "SUBNET ID")
+	}
+	return h
+}
+
+func (v planView) TableRows(wide bool) [][]string {
+	var rows [][]string
+	for _, az := range v.AZs {
+		for _, s := range v.Subnets {
+			if s.AZ != az {
+				continue
+			}
+			cidr := s.CIDR
+			if s.Existing {
+				cidr += " (existing)"
+			}
+			row := []string{s.AZ, string(s.Role), cidr, strconv.Itoa(s.UsableAddresses), dashIfZero(s.AddressesNeeded),
+				dashIfZero(s.AddressesNeededFuture), dashIfZero(s.AddressesPlanned), used(s), runway(s)}
+			if wide {
+				row = append(row, dashIfZero(s.Nodes), dashIfZero(s.FutureNodes), dashIfZero(s.PrefixesNeededFuture), orDash(s.ID))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+func (v planView) Footnotes() []string {
+	lines := []string{""}
+	if len(v.SecondaryCIDRs) > 0 {
+		line := "secondary CIDR blocks for pods: " + strings.Join(v.SecondaryCIDRs, ", ")
+		if len(v.CIDRBlocksToAssociate) > 0 {
+			line += fmt.Sprintf(" (associate %s with the VPC first; EKS can take up to five hours to see a new block)", strings.Join(v.CIDRBlocksToAssociate, ", "))
+		}
+		lines = append(lines, line)
+	}
+	lines = append(lines, "service CIDR: "+v.ServiceCIDR)
+	if len(v.Reservations) > 0 {
+		lines = append(lines, "prefix reservations (subnet CIDR reservations of type prefix):")
+		for _, s := range v.Subnets {
+			var cidrs []string
+			for _, r := range v.Reservations {
+				if r.SubnetCIDR == s.CIDR {
+					cidrs = append(cidrs, r.CIDR)
+				}
+			}
+			if len(cidrs) > 0 {
+				lines = append(lines, fmt.Sprintf("  %s %s %s: %s", s.AZ, s.Role, s.CIDR, strings.Join(cidrs, " ")))
+			}
+		}
+	}
+	lines = append(lines, "")
+	if v.CNI.KubectlSetEnv != "" {
+		lines = append(lines, v.CNI.KubectlSetEnv)
+	}
+	for _, g := range v.NodeGroups {
+		line := fmt.Sprintf("node group %s: max pods %d (set by %s", g.Name, g.MaxPods, g.SetBy)
+		if hasRole(v.Result, plan.RolePod) {
+			line += "; custom networking: one ENI fewer"
+		}
+		line += fmt.Sprintf("), %d pods per node sized, %d node-subnet and %d pod-subnet addresses per node", g.PodsPerNode, g.PerNode.NodeSubnetAddresses, g.PerNode.PodSubnetAddresses)
+		lines = append(lines, line)
+	}
+	if hasRole(v.Result, plan.RolePod) {
+		lines = append(lines, "ENIConfigs: eksnet plan -f PLAN -o eniconfig | kubectl apply -f -")
+	}
+	for _, n := range v.Notes {
+		lines = append(lines, "note: "+n)
+	}
+	for _, w := range v.Warnings {
+		lines = append(lines, "warning: "+w)
+	}
+	return lines
+}
+
+func hasRole(r *plan.Result, role plan.Role) bool {
+	for _, s := range r.Subnets {
+		if s.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+func used(s plan.Subnet) string {
+	if s.UsableAddresses == 0 || s.AddressesNeededFuture == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d%%", (s.AddressesNeededFuture*100+s.UsableAddresses-1)/s.UsableAddresses)
+}
+
+func runway(s plan.Subnet) string {
+	if s.RunwayMonths == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%d mo", *s.RunwayMonths)
+}
+
+func dashIfZero(n int) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.Itoa(n)
+}

@@ -1,0 +1,205 @@
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/eksnet/eksnet/internal/subnet"
+	"github.com/eksnet/eksnet/internal/vpc"
+)
+
+// clusterAddresses is what a cluster subnet must have free: EKS places 2-4
+// ENIs there and asks for at least 6 free addresses (vpc-rules.md).
+const clusterAddresses = vpc.MinClusterFree
+
+// usable is the usable addresses of a /bits subnet: its size less 5 (vpc-rules.md).
+func usable(bits int) int { return subnet.PrefixLen(bits).Usable() }
+
+// pool is address space subnets are carved from: the VPC's blocks, or the
+// secondary blocks that hold pod subnets with custom networking.
+type pool struct {
+	name   string // "the VPC's blocks" or "the secondary blocks"
+	blocks []netip.Prefix
+	space  *vpc.Space
+	free   uint64 // before carving
+	need   uint64 // sum of the blocks carved or asked for
+}
+
+// miss is one subnet the plan could not place.
+type miss struct {
+	az      string
+	role    Role
+	bits    int
+	pool    *pool
+	largest int    // largest free block left when it missed, -1 for none
+	reason  string // set for a subnet beyond /16 or an adopted subnet too small
+	short   int    // addresses short, for reason
+}
+
+type missReport struct {
+	misses []miss
+	pools  []*pool
+}
+
+// layout carves the subnets. Stability: requests are carved one at a time
+// in a fixed order, by role (cluster, public, node, pod) and within a role
+// by AZ in the order of azs, each taking the best-fit free block as it
+// stands after the earlier ones (vpc.Space.Allocate). An allocation depends
+// only on the free space and the requests before it, never on later ones;
+// the fixed-size subnets come first, so node groups, which size only the
+// node and pod subnets, never move them; and a node group that fits in the
+// headroom changes no size at all. Once created, subnets listed under
+// vpc.existingSubnets with their role are adopted as they are and never move.
+func layout(s *Spec, d *demands) (*Result, *missReport, error) {
+	f := s.File
+	var existing []netip.Prefix
+	adopted := map[string]Existing{}
+	for _, e := range s.Existing {
+		existing = append(existing, e.Prefix)
+		if e.Role != "" {
+			adopted[e.AZ+"/"+string(e.Role)] = e
+		}
+	}
+	vpcBlocks := slices.DeleteFunc(slices.Clone(s.Blocks), func(b netip.Prefix) bool { return slices.Contains(s.PodBlocks, b) })
+	vpcPool, err := newPool("the VPC's blocks", vpcBlocks, existing)
+	if err != nil {
+		return nil, nil, err
+	}
+	podPool := vpcPool
+	pools := []*pool{vpcPool}
+	if f.CNI.CustomNetworking && len(s.PodBlocks) > 0 {
+		if podPool, err = newPool("the secondary blocks", s.PodBlocks, existing); err != nil {
+			return nil, nil, err
+		}
+		pools = append(pools, podPool)
+	}
+
+	res := &Result{
+		Region: f.Region, VPCID: f.VPC.ID, VPCCIDRs: prefixStrings(s.Blocks),
+		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
+		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{},
+		NodeGroups: d.groups, CNI: cniEnv(f.CNI), Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
+		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
+	}
+	if !s.ServiceGiven {
+		res.Notes = append(res.Notes, fmt.Sprintf("serviceCIDR not given: EKS will choose %s, the first of its defaults clear of the VPC", s.ServiceCIDR))
+	}
+	if f.CNI.CustomNetworking && len(s.PodBlocks) == 0 {
+		res.Warnings = append(res.Warnings, "custom networking without a secondary block: pod subnets are carved from the VPC's blocks (cni.secondaryCIDR: auto takes CG-NAT space instead)")
+	}
+	report := &missReport{pools: pools}
+	carved := 0
+	for _, role := range Roles {
+		if role == RolePod && !f.CNI.CustomNetworking || role == RolePublic && *f.Subnets.Public == 0 {
+			continue
+		}
+		from := vpcPool
+		if role == RolePod {
+			from = podPool
+		}
+		for _, az := range f.AZs {
+			sub := Subnet{AZ: az, Role: role, Tags: roleTags(role)}
+			var bits int
+			var rd *roleDemand
+			switch role {
+			case RoleCluster:
+				bits = *f.Subnets.Cluster
+				sub.AddressesNeeded, sub.AddressesNeededFuture, sub.AddressesPlanned = clusterAddresses, clusterAddresses, clusterAddresses
+			case RolePublic:
+				bits = *f.Subnets.Public
+			default:
+				rd = d.perAZ[az][role]
+				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.now.Total(), rd.future.Total()
+				sub.PrefixesNeededFuture = rd.future.Blocks
+				sub.Nodes, sub.FutureNodes = rd.nodes, rd.futureNodes
+				sub.AddressesPlanned = rd.future.WithHeadroom(s.HeadroomPct).Total()
+				p, err := rd.future.Recommend(s.HeadroomPct)
+				if err != nil {
+					over := rd.future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)
+					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
+						reason: fmt.Sprintf("the %s subnet of %s needs %d addresses with %d%% headroom, more than a /%d holds (%s)",
+							role, az, sub.AddressesPlanned, s.HeadroomPct, vpc.LargestBits, oneLine(err.Error())),
+						short: over})
+					continue
+				}
+				bits = int(p)
+			}
+			if e, ok := adopted[az+"/"+string(role)]; ok {
+				sub.CIDR, sub.ID, sub.Existing = e.Prefix.String(), e.ID, true
+				bits = e.Prefix.Bits()
+				sub.UsableAddresses = usable(bits)
+				if rd != nil && !rd.future.FitsIn(subnet.PrefixLen(bits)) || role == RoleCluster && sub.UsableAddresses < clusterAddresses {
+					need := subnet.Need{Addresses: clusterAddresses}
+					if rd != nil {
+						need = rd.future
+					}
+					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
+						reason: fmt.Sprintf("the existing %s subnet %s of %s has %d usable addresses, the plan needs %d at the future size",
+							role, e.Prefix, az, sub.UsableAddresses, sub.AddressesNeededFuture),
+						short: need.Over(subnet.PrefixLen(bits))})
+					continue
+				}
+			} else {
+				from.need += vpc.BlockSize(bits)
+				p, ok := from.space.Allocate(bits)
+				if !ok {
+					largest, ok := from.space.Largest()
+					if !ok {
+						largest = -1
+					}
+					report.misses = append(report.misses, miss{az: az, role: role, bits: bits, pool: from, largest: largest})
+					continue
+				}
+				carved++
+				sub.CIDR = p.String()
+				sub.UsableAddresses = usable(bits)
+			}
+			if rd != nil && s.Growth.Monthly() && !s.Growth.IsZero() && sub.AddressesNeeded > 0 {
+				if months, ok := runway(rd, s.Growth, *f.Surge, subnet.PrefixLen(bits)); ok {
+					sub.RunwayMonths = &months
+				}
+			}
+			res.Subnets = append(res.Subnets, sub)
+		}
+	}
+	if len(report.misses) > 0 {
+		return nil, report, nil
+	}
+	if err := vpc.CheckSubnetQuota(len(s.Existing), carved, f.VPC.SubnetQuota); err != nil {
+		return nil, nil, fmt.Errorf("%w: set vpc.subnetQuota once it is raised", err)
+	}
+	// Prefix reservations: the future nodes' /28s in each subnet that
+	// delegates prefixes (vpc-rules.md: nodes × prefixes per node × 16).
+	for _, sub := range res.Subnets {
+		if sub.PrefixesNeededFuture == 0 {
+			continue
+		}
+		cidr := netip.MustParsePrefix(sub.CIDR)
+		got, err := vpc.ReservePrefixes(cidr, sub.PrefixesNeededFuture, nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the %s subnet %s of %s cannot hold its prefix reservation: %w", sub.Role, cidr, sub.AZ, err)
+		}
+		slices.SortFunc(got, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+		for _, r := range got {
+			res.Reservations = append(res.Reservations, Reservation{AZ: sub.AZ, SubnetCIDR: sub.CIDR, CIDR: r.String(), Type: "prefix"})
+		}
+	}
+	return res, nil, nil
+}
+
+func newPool(name string, blocks, used []netip.Prefix) (*pool, error) {
+	space, err := vpc.NewSpace(blocks, used)
+	if err != nil {
+		return nil, err
+	}
+	return &pool{name: name, blocks: blocks, space: space, free: space.Free()}, nil
+}
+
+func prefixStrings(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/vpc"
+)
+
+// NoFitError says that a plan does not fit: by how much, and the smallest
+// changes found that make it fit.
+type NoFitError struct {
+	Shortfall string   // what is missing, and how much
+	Short     int      // addresses short (the largest shortfall found)
+	Changes   []string // changes that fit, smallest first
+}
+
+func (e *NoFitError) Error() string {
+	msg := "the plan does not fit: " + e.Shortfall
+	if len(e.Changes) == 0 {
+		return msg + "; no single change eksnet tried makes it fit"
+	}
+	return msg + "; changes that fit: " + strings.Join(e.Changes, "; or ")
+}
+
+// explainMiss measures the shortfall and tries the changes that could fix
+// it, each on a copy of the plan: another secondary block for the pod
+// subnets, another VPC block, custom networking, no headroom, fewer nodes.
+func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
+	e := &NoFitError{}
+	var parts []string
+	for _, p := range r.pools {
+		missed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.pool == p && x.reason == "" })
+		if !missed {
+			continue
+		}
+		blocks := joinPrefixes(p.blocks)
+		if p.need > p.free {
+			short := int(p.need - p.free)
+			parts = append(parts, fmt.Sprintf("the subnets to carve from %s (%s) take %d addresses, %d are free: %d short",
+				p.name, blocks, p.need, p.free, short))
+			e.Short = max(e.Short, short)
+			continue
+		}
+		x := r.misses[slices.IndexFunc(r.misses, func(x miss) bool { return x.pool == p && x.reason == "" })]
+		largest := "none"
+		if x.largest >= 0 {
+			largest = fmt.Sprintf("a /%d", x.largest)
+		}
+		short := int(vpc.BlockSize(x.bits))
+		if x.largest >= 0 {
+			short -= int(vpc.BlockSize(x.largest))
+		}
+		parts = append(parts, fmt.Sprintf("%d addresses are free in %s (%s), but not as one aligned /%d for the %s subnet of %s (largest free block: %s): %d short",
+			p.free, p.name, blocks, x.bits, x.role, x.az, largest, short))
+		e.Short = max(e.Short, short)
+	}
+	for _, x := range r.misses {
+		if x.reason != "" {
+			parts = append(parts, fmt.Sprintf("%s: %d short", x.reason, x.short))
+			e.Short = max(e.Short, x.short)
+		}
+	}
+	e.Shortfall = strings.Join(parts, "; ")
+
+	f := s.File
+	fits := func(g File) bool {
+		spec, err := Validate(g)
+		if err != nil {
+			return false
+		}
+		d, err := computeDemand(spec, table)
+		if err != nil {
+			return false
+		}
+		_, miss, err := layout(spec, d)
+		return err == nil && miss == nil
+	}
+	podMissed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod })
+	vpcMissed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role != RolePod })
+
+	// More CG-NAT space for the pod subnets: one or two more /16s.
+	if podMissed && f.CNI.CustomNetworking && len(s.PodBlocks) > 0 {
+		for extra := 1; extra <= 2; extra++ {
+			g := cloneFile(f)
+			g.CNI.SecondaryCIDRs = prefixStrings(s.PodBlocks)
+			for range extra {
+				g.CNI.SecondaryCIDRs = append(g.CNI.SecondaryCIDRs, Auto)
+			}
+			g.CNI.SecondaryCIDR = ""
+			if spec, err := Validate(g); err == nil && fits(g) {
+				e.Changes = append(e.Changes, fmt.Sprintf("pod subnets in %d secondary blocks (cni.secondaryCIDRs: [%s])", len(spec.PodBlocks), joinPrefixes(spec.PodBlocks)))
+				break
+			}
+		}
+	}
+	// Another VPC block, for node, cluster and public subnets.
+	if vpcMissed {
+		if b, ok := nextVPCBlock(s); ok {
+			g := cloneFile(f)
+			g.VPC.CIDRs = append(slices.Clone(f.VPC.CIDRs), b.String())
+			if fits(g) {
+				e.Changes = append(e.Changes, fmt.Sprintf("associate %s with the VPC (vpc.cidrs: [%s])", b, strings.Join(g.VPC.CIDRs, ", ")))
+			}
+		}
+	}
+	// Smaller public subnets: the largest that fits.
+	if vpcMissed && *f.Subnets.Public != 0 {
+		for bits := *f.Subnets.Public + 1; bits <= vpc.SmallestBits; bits++ {
+			g := cloneFile(f)
+			g.Subnets.Public = &bits
+			if fits(g) {
+				e.Changes = append(e.Changes, fmt.Sprintf("smaller public subnets (subnets.public: %d)", bits))
+				break
+			}
+		}
+	}
+	// Pods out of the node subnets, into CG-NAT space.
+	if vpcMissed && !f.CNI.CustomNetworking {
+		g := cloneFile(f)
+		g.CNI.CustomNetworking = true
+		g.CNI.SecondaryCIDR = Auto
+		if g.CNI.ENIConfigLabel == "" {
+			g.CNI.ENIConfigLabel = DefaultENIConfigLabel
+		}
+		if fits(g) {
+			e.Changes = append(e.Changes, "custom networking with pod subnets in CG-NAT space (cni.customNetworking: true, cni.secondaryCIDR: auto; max pods drop by one ENI)")
+		}
+	}
+	if s.HeadroomPct > 0 {
+		g := cloneFile(f)
+		g.Headroom = "0%"
+		if fits(g) {
+			e.Changes = append(e.Changes, "no headroom (headroom: 0%)")
+		}
+	}
+	if c, ok := fewerNodes(f, fits); ok {
+		e.Changes = append(e.Changes, c)
+	}
+	return e
+}
+
+// fewerNodes finds the largest total future node count that fits, scaling
+// every group alike (today's counts too, if even they do not fit).
+func fewerNodes(f File, fits func(File) bool) (string, bool) {
+	total := 0
+	for _, g := range f.NodeGroups {
+		total += g.FutureNodes
+	}
+	scaled := func(t int) File {
+		g := cloneFile(f)
+		for i := range g.NodeGroups {
+			ng := &g.NodeGroups[i]
+			ng.FutureNodes = max(1, ng.FutureNodes*t/total)
+			ng.Nodes = min(ng.Nodes, ng.FutureNodes)
+		}
+		return g
+	}
+	lo, hi := 0, total // fits at lo (0 meaning unknown), not at hi
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fits(scaled(mid)) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return "", false
+	}
+	g := scaled(lo)
+	var groups []string
+	for i, ng := range g.NodeGroups {
+		groups = append(groups, fmt.Sprintf("%s: %d future nodes instead of %d", ng.Name, ng.FutureNodes, f.NodeGroups[i].FutureNodes))
+		if ng.Nodes < f.NodeGroups[i].Nodes {
+			groups[i] += fmt.Sprintf(", %d today instead of %d", ng.Nodes, f.NodeGroups[i].Nodes)
+		}
+	}
+	return "fewer nodes (" + strings.Join(groups, "; ") + ")", true
+}
+
+// nextVPCBlock is the first free /16 (or smaller, down to /20) that may be
+// associated beside the VPC's primary block: in the primary's own private
+// range, else in 100.64.0.0/10.
+func nextVPCBlock(s *Spec) (netip.Prefix, bool) {
+	primary := s.Blocks[0]
+	var ranges []netip.Prefix
+	switch vpc.Classify(primary) {
+	case vpc.ClassTen:
+		ranges = append(ranges, vpc.RFC1918Ten)
+	case vpc.ClassOneSevTwo:
+		ranges = append(ranges, vpc.RFC1918OneSev)
+	case vpc.ClassNineTwo:
+		ranges = append(ranges, vpc.RFC1918Nine)
+	}
+	ranges = append(ranges, vpc.CGNAT)
+	taken := s.AllBlocks()
+	for _, r := range ranges {
+		for bits := vpc.LargestBits; bits <= 20; bits++ {
+			space, err := vpc.NewSpace([]netip.Prefix{r}, taken)
+			if err != nil {
+				return netip.Prefix{}, false
+			}
+			for range 64 {
+				p, ok := space.AllocateLowest(bits)
+				if !ok {
+					break
+				}
+				if vpc.CheckAssociation(primary, p) == nil {
+					return p, true
+				}
+			}
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// cloneFile copies the parts of a file the changes above modify.
+func cloneFile(f File) File {
+	g := f
+	g.VPC.CIDRs = slices.Clone(f.VPC.CIDRs)
+	g.CNI.SecondaryCIDRs = slices.Clone(f.CNI.SecondaryCIDRs)
+	g.NodeGroups = slices.Clone(f.NodeGroups)
+	return g
+}

@@ -1,0 +1,237 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/subnet"
+)
+
+// SubnetsFromDescribe reads the JSON of `aws ec2 describe-subnets --output
+// json` (subnet.ParseDescribeSubnets) and returns the IPv4 subnets of the VPC
+// vpcID, or of the one VPC the file holds when vpcID is empty, with that
+// VPC's ID.
+func SubnetsFromDescribe(data []byte, vpcID string) ([]ExistingSubnet, string, error) {
+	all, err := subnet.ParseDescribeSubnets(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("subnets file: %w", err)
+	}
+	var vpcs []string
+	for _, s := range all {
+		if !slices.Contains(vpcs, s.VPCID) {
+			vpcs = append(vpcs, s.VPCID)
+		}
+	}
+	slices.Sort(vpcs)
+	if vpcID == "" {
+		if len(vpcs) > 1 {
+			return nil, "", fmt.Errorf("subnets file: it holds the subnets of %d VPCs (%s): set vpc.id in the plan to choose one", len(vpcs), strings.Join(vpcs, ", "))
+		}
+		if len(vpcs) == 1 {
+			vpcID = vpcs[0]
+		}
+	}
+	var out []ExistingSubnet
+	for _, s := range all {
+		if s.VPCID != vpcID {
+			continue
+		}
+		out = append(out, ExistingSubnet{
+			CIDR: s.CIDR.String(), AZ: s.AZ, ID: s.ID,
+			Origin: fmt.Sprintf("subnets file: %s", s.ID),
+		})
+	}
+	if len(out) == 0 && len(all) > 0 {
+		return nil, "", fmt.Errorf("subnets file: no subnet of %s in it (it has %s)", vpcID, strings.Join(vpcs, ", "))
+	}
+	return out, vpcID, nil
+}
+
+// MergeExisting adds subnets read from a describe-subnets file to the plan's
+// existing subnets. A subnet the plan lists already (same CIDR) keeps the
+// plan's role and takes the file's ID and AZ where the plan has none.
+func MergeExisting(f *File, subnets []ExistingSubnet, vpcID string) error {
+	if f.VPC.ID == "" {
+		f.VPC.ID = vpcID
+	}
+	for _, s := range subnets {
+		i := slices.IndexFunc(f.VPC.ExistingSubnets, func(e ExistingSubnet) bool { return strings.TrimSpace(e.CIDR) == s.CIDR })
+		if i < 0 {
+			f.VPC.ExistingSubnets = append(f.VPC.ExistingSubnets, s)
+			continue
+		}
+		e := &f.VPC.ExistingSubnets[i]
+		if e.ID != "" && e.ID != s.ID {
+			return fmt.Errorf("vpc.existingSubnets[%d]: %s has ID %s in the plan but %s in the subnets file", i, e.CIDR, e.ID, s.ID)
+		}
+		if e.AZ != "" && e.AZ != s.AZ {
+			return fmt.Errorf("vpc.existingSubnets[%d]: %s is in %s in the plan but in %s in the subnets file", i, e.CIDR, e.AZ, s.AZ)
+		}
+		e.ID, e.AZ = s.ID, s.AZ
+	}
+	return nil
+}
+
+// daemonSet is the part of an aws-node DaemonSet (kubectl get ds aws-node
+// -n kube-system -o yaml, or -o json) that holds the CNI's settings.
+type daemonSet struct {
+	Kind     string `yaml:"kind"`
+	Metadata struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Spec struct {
+		Template struct {
+			Spec struct {
+				Containers []container `yaml:"containers"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+	} `yaml:"spec"`
+	Items []yaml.Node `yaml:"items"`
+}
+
+type container struct {
+	Name  string `yaml:"name"`
+	Image string `yaml:"image"`
+	Env   []struct {
+		Name  string  `yaml:"name"`
+		Value *string `yaml:"value"` // nil for valueFrom, which the plan cannot resolve
+	} `yaml:"env"`
+}
+
+// DaemonSetCNI is what the aws-node container's environment sets, read as
+// the CNI reads it: a variable that is absent takes the CNI's code default
+// (WARM_ENI_TARGET 1, WARM_PREFIX_TARGET 0; ipam.md), not the manifest's.
+type DaemonSetCNI struct {
+	Version               string // from the image tag, when it has one
+	PrefixDelegation      bool
+	WarmPrefixTarget      int
+	WarmIPTarget          *int
+	MinimumIPTarget       *int
+	WarmENITarget         int
+	MaxENI                int
+	CustomNetworking      bool
+	SecurityGroupsForPods bool
+	ENIConfigLabel        string
+}
+
+// CNIFromDaemonSet reads the aws-node DaemonSet's YAML or JSON and returns
+// the VPC CNI settings of its aws-node container: ENABLE_PREFIX_DELEGATION,
+// WARM_PREFIX_TARGET, WARM_IP_TARGET, MINIMUM_IP_TARGET, WARM_ENI_TARGET,
+// AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENI_CONFIG_LABEL_DEF, ENABLE_POD_ENI,
+// MAX_ENI and ENABLE_IPv6 (an IPv6 cluster is refused: its pods take no
+// IPv4 from the subnets).
+func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
+	out := DaemonSetCNI{WarmENITarget: 1}
+	var ds daemonSet
+	if err := yaml.Unmarshal(data, &ds); err != nil {
+		return out, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
+	}
+	if ds.Kind == "List" {
+		if len(ds.Items) != 1 {
+			return out, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
+		}
+		ds = daemonSet{}
+		if err := ds.decodeItem(data); err != nil {
+			return out, err
+		}
+	}
+	if ds.Kind != "DaemonSet" {
+		return out, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
+	}
+	containers := ds.Spec.Template.Spec.Containers
+	i := slices.IndexFunc(containers, func(c container) bool { return c.Name == "aws-node" })
+	if i < 0 {
+		return out, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", ds.Metadata.Name)
+	}
+	c := containers[i]
+	if _, tag, ok := strings.Cut(c.Image[strings.LastIndex(c.Image, "/")+1:], ":"); ok {
+		if v, err := formula.ParseVersion(tag); err == nil {
+			out.Version = v.String()
+		}
+	}
+	env := map[string]string{}
+	for _, e := range c.Env {
+		if e.Value != nil {
+			env[e.Name] = strings.TrimSpace(*e.Value)
+		}
+	}
+	var firstErr error
+	boolVar := func(name string) bool {
+		v, ok := env[name]
+		if !ok || v == "" {
+			return false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("aws-node DaemonSet: %s=%q is not true or false", name, v)
+		}
+		return b
+	}
+	intVar := func(name string) *int {
+		v, ok := env[name]
+		if !ok || v == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if (err != nil || n < 0) && firstErr == nil {
+			firstErr = fmt.Errorf("aws-node DaemonSet: %s=%q is not a whole number, 0 or more", name, v)
+		}
+		return &n
+	}
+	if boolVar("ENABLE_IPv6") {
+		return out, errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
+	}
+	out.PrefixDelegation = boolVar("ENABLE_PREFIX_DELEGATION")
+	out.CustomNetworking = boolVar("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG")
+	out.SecurityGroupsForPods = boolVar("ENABLE_POD_ENI")
+	out.ENIConfigLabel = env["ENI_CONFIG_LABEL_DEF"]
+	if v := intVar("WARM_PREFIX_TARGET"); v != nil {
+		out.WarmPrefixTarget = *v
+	}
+	if v := intVar("WARM_ENI_TARGET"); v != nil {
+		out.WarmENITarget = *v
+	}
+	out.WarmIPTarget = intVar("WARM_IP_TARGET")
+	out.MinimumIPTarget = intVar("MINIMUM_IP_TARGET")
+	if v := intVar("MAX_ENI"); v != nil {
+		out.MaxENI = *v
+	}
+	return out, firstErr
+}
+
+// decodeItem decodes the one item of a List.
+func (ds *daemonSet) decodeItem(data []byte) error {
+	var list struct {
+		Items []daemonSet `yaml:"items"`
+	}
+	if err := yaml.Unmarshal(data, &list); err != nil {
+		return fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
+	}
+	*ds = list.Items[0]
+	return nil
+}
+
+// ApplyDaemonSet replaces the plan's CNI settings with those the DaemonSet
+// runs; the pod blocks, security groups and (without an image tag) the
+// version stay as the plan gives them.
+func ApplyDaemonSet(f *File, d DaemonSetCNI) {
+	c := &f.CNI
+	if d.Version != "" {
+		c.Version = d.Version
+	}
+	c.PrefixDelegation = d.PrefixDelegation
+	c.WarmPrefixTarget = ptr(d.WarmPrefixTarget)
+	c.WarmENITarget = ptr(d.WarmENITarget)
+	c.WarmIPTarget = d.WarmIPTarget
+	c.MinimumIPTarget = d.MinimumIPTarget
+	c.MaxENI = d.MaxENI
+	c.CustomNetworking = d.CustomNetworking
+	c.SecurityGroupsForPods = d.SecurityGroupsForPods
+	c.ENIConfigLabel = d.ENIConfigLabel
+}

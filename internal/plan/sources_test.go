@@ -1,0 +1,145 @@
+package plan
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func readFixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestSubnetsFromDescribe(t *testing.T) {
+	data := readFixture(t, "describe-subnets.json")
+	got, vpcID, err := SubnetsFromDescribe(data, "vpc-0123456789abcdef0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ExistingSubnet{
+		{CIDR: "10.0.0.0/20", AZ: "us-west-2a", ID: "subnet-0a1b2c3d4e5f60718", Origin: "subnets file: subnet-0a1b2c3d4e5f60718"},
+		{CIDR: "10.0.64.0/24", AZ: "us-west-2b", ID: "subnet-0f9e8d7c6b5a40312", Origin: "subnets file: subnet-0f9e8d7c6b5a40312"},
+	}
+	if vpcID != "vpc-0123456789abcdef0" || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v in %s", got, vpcID)
+	}
+	if _, _, err := SubnetsFromDescribe(data, ""); err == nil || err.Error() != "subnets file: it holds the subnets of 2 VPCs (vpc-0123456789abcdef0, vpc-0fedcba9876543210): set vpc.id in the plan to choose one" {
+		t.Errorf("two VPCs without vpc.id: %v", err)
+	}
+	if _, _, err := SubnetsFromDescribe(data, "vpc-00000000000000000"); err == nil || !strings.Contains(err.Error(), "no subnet of vpc-00000000000000000 in it") {
+		t.Errorf("unknown VPC: %v", err)
+	}
+	for _, bad := range []string{`[]`, `{"Vpcs": []}`, `not json`} {
+		if _, _, err := SubnetsFromDescribe([]byte(bad), ""); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	one, id, err := SubnetsFromDescribe([]byte(`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "a", "AvailableIpAddressCount": 200}]}`), "")
+	if err != nil || id != "vpc-1" || len(one) != 1 {
+		t.Errorf("one VPC: %v %s %v", one, id, err)
+	}
+}
+
+// The example plan with its existing subnets from describe-subnets instead:
+// the file's subnets merge with the plan's by CIDR and take their IDs.
+func TestMergeExisting(t *testing.T) {
+	f, err := Decode(readFixture(t, "valid-example.yaml"), "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subnets, vpcID, _ := SubnetsFromDescribe(readFixture(t, "describe-subnets.json"), "vpc-0123456789abcdef0")
+	if err := MergeExisting(&f, subnets, vpcID); err != nil {
+		t.Fatal(err)
+	}
+	if f.VPC.ID != "vpc-0123456789abcdef0" || len(f.VPC.ExistingSubnets) != 2 || f.VPC.ExistingSubnets[1].ID != "subnet-0f9e8d7c6b5a40312" {
+		t.Errorf("merged %+v", f.VPC)
+	}
+	f.VPC.ExistingSubnets[0].AZ = "us-west-2c"
+	if err := MergeExisting(&f, subnets, vpcID); err == nil || err.Error() != "vpc.existingSubnets[0]: 10.0.0.0/20 is in us-west-2c in the plan but in us-west-2a in the subnets file" {
+		t.Errorf("AZ conflict: %v", err)
+	}
+	// A subnet the plan does not list is added, and named by its ID in errors.
+	f2, _ := Decode(readFixture(t, "valid-example.yaml"), "yaml")
+	f2.VPC.ExistingSubnets = nil
+	f2.VPC.CIDRs = []string{"10.1.0.0/16"}
+	if err := MergeExisting(&f2, subnets, vpcID); err != nil {
+		t.Fatal(err)
+	}
+	Default(&f2)
+	if _, err := Validate(f2); err == nil || !strings.HasPrefix(err.Error(), "subnets file: subnet-0a1b2c3d4e5f60718: 10.0.0.0/20 lies outside the VPC's blocks (10.1.0.0/16, 100.64.0.0/16)") {
+		t.Errorf("outside: %v", err)
+	}
+}
+
+func TestCNIFromDaemonSet(t *testing.T) {
+	tests := []struct {
+		file string
+		want DaemonSetCNI
+	}{
+		{"aws-node.yaml", DaemonSetCNI{
+			Version: "1.19.2", PrefixDelegation: true, WarmPrefixTarget: 1, WarmENITarget: 1,
+			CustomNetworking: true, ENIConfigLabel: "topology.kubernetes.io/zone",
+		}},
+		{"aws-node-default.json", DaemonSetCNI{
+			Version: "1.18.5", WarmIPTarget: ptr(2), MinimumIPTarget: ptr(10), WarmENITarget: 1, MaxENI: 2,
+			SecurityGroupsForPods: true,
+		}},
+	}
+	for _, tt := range tests {
+		got, err := CNIFromDaemonSet(readFixture(t, tt.file))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: got %+v\nwant %+v", tt.file, got, tt.want)
+		}
+	}
+}
+
+func TestCNIFromDaemonSetErrors(t *testing.T) {
+	ds := func(env string) string {
+		return "kind: DaemonSet\nmetadata: {name: aws-node}\nspec:\n  template:\n    spec:\n      containers:\n      - name: aws-node\n        image: amazon-k8s-cni:v1.19.0\n        env:\n" + env
+	}
+	tests := []struct {
+		doc, err string
+	}{
+		{ds("        - {name: ENABLE_IPv6, value: \"true\"}\n"), "aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets"},
+		{ds("        - {name: WARM_IP_TARGET, value: \"two\"}\n"), `aws-node DaemonSet: WARM_IP_TARGET="two" is not a whole number, 0 or more`},
+		{ds("        - {name: ENABLE_PREFIX_DELEGATION, value: \"yes please\"}\n"), `aws-node DaemonSet: ENABLE_PREFIX_DELEGATION="yes please" is not true or false`},
+		{"kind: Deployment\n", `the file holds kind "Deployment", not a DaemonSet`},
+		{"kind: DaemonSet\nmetadata: {name: aws-node}\nspec: {template: {spec: {containers: [{name: other}]}}}\n", "aws-node has no container named aws-node"},
+		{"kind: List\nitems: []\n", "the file is a List of 0 objects"},
+		{"{{{", "aws-node DaemonSet: not YAML or JSON"},
+	}
+	for _, tt := range tests {
+		_, err := CNIFromDaemonSet([]byte(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%q: %v, want %q", tt.doc, err, tt.err)
+		}
+	}
+	// A List with the one DaemonSet, as kubectl get ds -l k8s-app=aws-node -o yaml prints.
+	list := "apiVersion: v1\nkind: List\nitems:\n- kind: DaemonSet\n  metadata: {name: aws-node}\n  spec: {template: {spec: {containers: [{name: aws-node, image: x/amazon-k8s-cni:v1.20.0, env: [{name: MAX_ENI, value: '3'}]}]}}}\n"
+	got, err := CNIFromDaemonSet([]byte(list))
+	if err != nil || got.MaxENI != 3 || got.Version != "1.20.0" || got.WarmENITarget != 1 {
+		t.Errorf("list: %+v %v", got, err)
+	}
+}
+
+// The DaemonSet replaces the plan's CNI settings; absent variables take the
+// CNI's code defaults (WARM_PREFIX_TARGET 0), and the pod blocks stay.
+func TestApplyDaemonSet(t *testing.T) {
+	f, _ := Decode(readFixture(t, "valid-example.yaml"), "yaml")
+	d, _ := CNIFromDaemonSet(readFixture(t, "aws-node-default.json"))
+	ApplyDaemonSet(&f, d)
+	c := f.CNI
+	if c.PrefixDelegation || c.CustomNetworking || !c.SecurityGroupsForPods || *c.WarmPrefixTarget != 0 || *c.WarmIPTarget != 2 ||
+		*c.MinimumIPTarget != 10 || c.MaxENI != 2 || c.Version != "1.18.5" || c.SecondaryCIDR != "100.64.0.0/16" {
+		t.Errorf("applied: %+v", c)
+	}
+}

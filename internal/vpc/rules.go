@@ -1,0 +1,311 @@
+package vpc
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Limits from vpc-rules.md.
+const (
+	LargestBits        = 16  // a VPC CIDR block or subnet is /16 to /28
+	SmallestBits       = 28  //
+	ReservedPerSubnet  = 5   // network, router, DNS, reserved, broadcast
+	DefaultBlockQuota  = 5   // IPv4 CIDR blocks per VPC, the primary included
+	MaxBlockQuota      = 50  // the quota can be raised to this
+	DefaultSubnetQuota = 200 // subnets per VPC
+	MinClusterAZs      = 2   // EKS cluster subnets in at least two AZs
+	MinClusterFree     = 6   // free addresses a cluster subnet needs (16 recommended)
+	serviceLargestBits = 12  // a service CIDR is /12 to /24
+	serviceSmallest    = 24  //
+)
+
+// Named address ranges of the association table (vpc-rules.md).
+var (
+	RFC1918Ten    = netip.MustParsePrefix("10.0.0.0/8")
+	RFC1918OneSev = netip.MustParsePrefix("172.16.0.0/12")
+	RFC1918Nine   = netip.MustParsePrefix("192.168.0.0/16")
+	Benchmark     = netip.MustParsePrefix("198.19.0.0/16")
+	CGNAT         = netip.MustParsePrefix("100.64.0.0/10")
+	LinkLocal     = netip.MustParsePrefix("169.254.0.0/16")
+	DockerBridge  = netip.MustParsePrefix("172.17.0.0/16")
+	tenSlash15    = netip.MustParsePrefix("10.0.0.0/15")
+	tenSlash16    = netip.MustParsePrefix("10.0.0.0/16")
+	oneSevTwo31   = netip.MustParsePrefix("172.31.0.0/16")
+)
+
+// DefaultServiceCIDRs are the service ranges EKS picks from when none is given.
+var DefaultServiceCIDRs = []netip.Prefix{netip.MustParsePrefix("10.100.0.0/16"), netip.MustParsePrefix("172.20.0.0/16")}
+
+// RangeClass is the row of the association table a block belongs to.
+type RangeClass string
+
+const (
+	ClassTen       RangeClass = "10.0.0.0/8"
+	ClassOneSevTwo RangeClass = "172.16.0.0/12"
+	ClassNineTwo   RangeClass = "192.168.0.0/16"
+	ClassBenchmark RangeClass = "198.19.0.0/16"
+	ClassCGNAT     RangeClass = "100.64.0.0/10"
+	ClassPublic    RangeClass = "public"
+	ClassLinkLocal RangeClass = "169.254.0.0/16"
+)
+
+// Classify returns the association table's range for p (p is /16 or
+// smaller, so it lies wholly inside or outside each named range).
+func Classify(p netip.Prefix) RangeClass {
+	switch {
+	case within(p, RFC1918Ten):
+		return ClassTen
+	case within(p, RFC1918OneSev):
+		return ClassOneSevTwo
+	case within(p, RFC1918Nine):
+		return ClassNineTwo
+	case within(p, Benchmark):
+		return ClassBenchmark
+	case within(p, CGNAT):
+		return ClassCGNAT
+	case within(p, LinkLocal):
+		return ClassLinkLocal
+	}
+	return ClassPublic
+}
+
+func (c RangeClass) rfc1918() bool {
+	return c == ClassTen || c == ClassOneSevTwo || c == ClassNineTwo
+}
+
+// within reports whether p lies inside parent.
+func within(p, parent netip.Prefix) bool {
+	return p.Bits() >= parent.Bits() && parent.Contains(p.Addr())
+}
+
+// Within reports whether p lies wholly inside parent.
+func Within(p, parent netip.Prefix) bool { return within(p.Masked(), parent.Masked()) }
+
+// CheckBlockSize checks that a VPC CIDR block is /16 to /28 (vpc-rules.md).
+func CheckBlockSize(p netip.Prefix) error {
+	return checkSize(p, "a VPC CIDR block")
+}
+
+// CheckSubnetSize checks that a subnet is /16 to /28 (vpc-rules.md).
+func CheckSubnetSize(p netip.Prefix) error {
+	return checkSize(p, "a subnet")
+}
+
+func checkSize(p netip.Prefix, what string) error {
+	switch {
+	case !p.Addr().Is4():
+		return fmt.Errorf("%s is not IPv4: %s here is an IPv4 CIDR", p, what)
+	case p.Bits() < LargestBits:
+		return fmt.Errorf("%s is larger than a /%d: %s is /%d to /%d", p, LargestBits, what, LargestBits, SmallestBits)
+	case p.Bits() > SmallestBits:
+		return fmt.Errorf("%s is smaller than a /%d: %s is /%d to /%d", p, SmallestBits, what, LargestBits, SmallestBits)
+	}
+	return nil
+}
+
+// CheckPrimary checks what no VPC block may be: link-local space.
+func CheckPrimary(p netip.Prefix) error {
+	if Classify(p) == ClassLinkLocal {
+		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", p)
+	}
+	return nil
+}
+
+// associationRule is one row of the association table: for a primary block
+// in Range, the ranges a secondary block may not come from.
+type associationRule struct {
+	Range      RangeClass
+	Restricted []netip.Prefix
+	Allowed    string
+}
+
+// restrictedFor returns the row of the association table for primary.
+func restrictedFor(primary netip.Prefix) associationRule {
+	switch c := Classify(primary); c {
+	case ClassTen:
+		r := associationRule{Range: c, Restricted: []netip.Prefix{RFC1918OneSev, RFC1918Nine, Benchmark},
+			Allowed: "other 10.0.0.0/8 blocks, public ranges and 100.64.0.0/10"}
+		if within(primary, tenSlash15) {
+			r.Restricted = append(r.Restricted, tenSlash16)
+		}
+		return r
+	case ClassOneSevTwo:
+		return associationRule{Range: c, Restricted: []netip.Prefix{RFC1918Ten, RFC1918Nine, oneSevTwo31, Benchmark},
+			Allowed: "other 172.16.0.0/12 blocks, public ranges and 100.64.0.0/10"}
+	case ClassNineTwo:
+		return associationRule{Range: c, Restricted: []netip.Prefix{RFC1918Ten, RFC1918OneSev, Benchmark},
+			Allowed: "other 192.168.0.0/16 blocks, public ranges and 100.64.0.0/10"}
+	case ClassBenchmark:
+		return associationRule{Range: c, Restricted: []netip.Prefix{RFC1918Ten, RFC1918OneSev, RFC1918Nine},
+			Allowed: "public ranges and 100.64.0.0/10"}
+	}
+	return associationRule{Range: "a public range or 100.64.0.0/10", Restricted: []netip.Prefix{RFC1918Ten, RFC1918OneSev, RFC1918Nine, Benchmark},
+		Allowed: "public ranges and 100.64.0.0/10"}
+}
+
+// CheckAssociation checks that block may be associated with a VPC whose
+// primary CIDR block is primary: the association table of vpc-rules.md,
+// which AWS keys on the range of the primary block.
+func CheckAssociation(primary, block netip.Prefix) error {
+	if Classify(block) == ClassLinkLocal {
+		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", block)
+	}
+	rule := restrictedFor(primary)
+	for _, r := range rule.Restricted {
+		if !r.Overlaps(block) {
+			continue
+		}
+		names := make([]string, len(rule.Restricted))
+		for i, p := range rule.Restricted {
+			names[i] = p.String()
+			if p == tenSlash16 {
+				names[i] += " (the primary is in 10.0.0.0/15)"
+			}
+		}
+		rangeName := string(rule.Range)
+		if rule.Range != "a public range or 100.64.0.0/10" {
+			rangeName = "in " + rangeName
+		}
+		return fmt.Errorf("%s cannot be associated with a VPC whose primary block %s is %s: the VPC CIDR block association rules forbid blocks from %s there (forbidden: %s; allowed: %s)",
+			block, primary, rangeName, r, joinAnd(names), rule.Allowed)
+	}
+	return nil
+}
+
+// CheckDockerRange warns about 172.17.0.0/16, which some AWS services use.
+func CheckDockerRange(p netip.Prefix) (warning string, ok bool) {
+	if p.Overlaps(DockerBridge) {
+		return fmt.Sprintf("%s overlaps 172.17.0.0/16, which some AWS services use: AWS advises against it for a VPC", p), true
+	}
+	return "", false
+}
+
+// CheckBlockQuota checks the number of IPv4 CIDR blocks against the quota
+// (5 by default, the primary included, adjustable to 50).
+func CheckBlockQuota(existing, added, quota int) error {
+	if quota < 1 || quota > MaxBlockQuota {
+		return fmt.Errorf("invalid CIDR block quota %d: it is 1 to %d (default %d)", quota, MaxBlockQuota, DefaultBlockQuota)
+	}
+	if existing+added > quota {
+		return fmt.Errorf("the VPC would have %d IPv4 CIDR blocks (%d existing + %d new), over its quota of %d (the primary counts; the default of %d can be raised to %d on request)",
+			existing+added, existing, added, quota, DefaultBlockQuota, MaxBlockQuota)
+	}
+	return nil
+}
+
+// CheckSubnetQuota checks the number of subnets against the quota (200 by default).
+func CheckSubnetQuota(existing, added, quota int) error {
+	if existing+added > quota {
+		return fmt.Errorf("the VPC would have %d subnets (%d existing + %d new), over its quota of %d", existing+added, existing, added, quota)
+	}
+	return nil
+}
+
+// BlockedControlPlaneAZIDs are AZ IDs that cannot host the EKS control plane's ENIs.
+var BlockedControlPlaneAZIDs = []string{"use1-az3", "usw1-az2", "cac1-az3"}
+
+// CheckAZs checks the Availability Zones of a cluster: at least two, none
+// twice, none that cannot host the control plane (given as an AZ ID).
+func CheckAZs(azs []string) error {
+	seen := map[string]bool{}
+	for _, az := range azs {
+		if seen[az] {
+			return fmt.Errorf("availability zone %s is listed twice", az)
+		}
+		seen[az] = true
+		if slices.Contains(BlockedControlPlaneAZIDs, az) {
+			return fmt.Errorf("availability zone %s cannot host the EKS control plane's network interfaces (nor can %s): choose another",
+				az, joinOr(slices.DeleteFunc(slices.Clone(BlockedControlPlaneAZIDs), func(s string) bool { return s == az })))
+		}
+	}
+	if len(azs) < MinClusterAZs {
+		return fmt.Errorf("%d availability zone given: an EKS cluster needs subnets in at least %d different availability zones", len(azs), MinClusterAZs)
+	}
+	return nil
+}
+
+// CheckServiceCIDR checks a Kubernetes service CIDR: inside 10.0.0.0/8,
+// 172.16.0.0/12 or 192.168.0.0/16, /12 to /24, overlapping no VPC block.
+func CheckServiceCIDR(svc netip.Prefix, blocks []netip.Prefix) error {
+	if !Classify(svc).rfc1918() {
+		return fmt.Errorf("service CIDR %s is outside 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, where EKS requires it", svc)
+	}
+	if svc.Bits() < serviceLargestBits || svc.Bits() > serviceSmallest {
+		return fmt.Errorf("service CIDR %s is a /%d: EKS accepts /%d to /%d", svc, svc.Bits(), serviceLargestBits, serviceSmallest)
+	}
+	for _, b := range blocks {
+		if b.Overlaps(svc) {
+			return fmt.Errorf("service CIDR %s overlaps the VPC block %s: services and the VPC must not share addresses", svc, b)
+		}
+	}
+	return nil
+}
+
+// DefaultServiceCIDR is the service range EKS uses when none is given: the
+// first of 10.100.0.0/16 and 172.20.0.0/16 that overlaps no VPC block.
+func DefaultServiceCIDR(blocks []netip.Prefix) (netip.Prefix, bool) {
+	for _, svc := range DefaultServiceCIDRs {
+		if !slices.ContainsFunc(blocks, svc.Overlaps) {
+			return svc, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// Named is a prefix and what it is, for reporting overlaps.
+type Named struct {
+	Name   string
+	Prefix netip.Prefix
+}
+
+// FirstOverlap returns a pair of overlapping prefixes (the pair whose later
+// start is lowest), or false if none overlap. It takes O(n log n).
+func FirstOverlap(items []Named) (a, b Named, ok bool) {
+	sorted := slices.Clone(items)
+	slices.SortStableFunc(sorted, func(x, y Named) int {
+		return cmp.Or(x.Prefix.Masked().Addr().Compare(y.Prefix.Masked().Addr()), cmp.Compare(x.Prefix.Bits(), y.Prefix.Bits()))
+	})
+	// reach is the item reaching furthest so far: a later start at or below
+	// its last address overlaps it.
+	var reach Named
+	for i, it := range sorted {
+		if i > 0 && it.Prefix.Masked().Addr().Compare(lastAddr(reach.Prefix)) <= 0 {
+			return reach, it, true
+		}
+		if i == 0 || lastAddr(it.Prefix).Compare(lastAddr(reach.Prefix)) > 0 {
+			reach = it
+		}
+	}
+	return Named{}, Named{}, false
+}
+
+// lastAddr is the last address of p.
+func lastAddr(p netip.Prefix) netip.Addr {
+	p = p.Masked()
+	if p.Addr().Is4() {
+		v := addr32(p.Addr()) | uint32(blockSize(p.Bits())-1)
+		return addrOf(v)
+	}
+	b := p.Addr().As16()
+	for i := p.Bits(); i < 128; i++ {
+		b[i/8] |= 1 << (7 - uint(i%8))
+	}
+	return netip.AddrFrom16(b)
+}
+
+func joinAnd(items []string) string { return join(items, " and ") }
+
+func joinOr(items []string) string { return join(items, " or ") }
+
+func join(items []string, last string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
+}
