@@ -113,7 +113,7 @@ func runPlan(opts *planOptions) error {
 	if err != nil {
 		return err
 	}
-	table, err := opts.factory.Table()
+	table, err := opts.factory.BaseTable()
 	if err != nil {
 		return err
 	}
