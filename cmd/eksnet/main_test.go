@@ -75,32 +75,43 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func TestGoldenOutput(t *testing.T) {
-	tests := []struct {
-		golden string
-		args   []string
-	}{
-		{"maxpods-c3.large.txt", []string{"maxpods", "c3.large"}},
-		{"maxpods-mixed-prefix-wide.txt", []string{"maxpods", "c3.large", "m5.large", "p5.48xlarge", "c5.18xlarge", "m5.metal", "--prefix-delegation", "-o", "wide"}},
-		{"maxpods-custom-sgp.txt", []string{"maxpods", "m5.large", "c3.large", "t3.medium", "--custom-networking", "--security-groups-for-pods"}},
-		{"maxpods-ipv6-mixed.txt", []string{"maxpods", "m5.large", "c3.large", "--ip-family", "ipv6"}},
-		{"maxpods-node-group.txt", []string{"maxpods", "m5.xlarge", "t3.medium", "m5.large", "--node-group"}},
-		{"maxpods-m5.large.json", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "json"}},
-		{"maxpods-m5.large.yaml", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "yaml"}},
-		{"limits-list-m5.txt", []string{"limits", "list", "m5.*"}},
-		{"limits-list-p5-wide.txt", []string{"limits", "list", "p5*", "-o", "wide"}},
-		{"limits-show-p5.48xlarge.txt", []string{"limits", "show", "p5.48xlarge"}},
-		{"limits-show-c3.large.json", []string{"limits", "show", "c3.large", "-o", "json"}},
-	}
-	for _, tt := range tests {
+// goldenCase is one command whose stdout is pinned by a golden file, with the
+// exit status and stderr it must give.
+type goldenCase struct {
+	golden string
+	args   []string
+	code   int
+	stderr string
+}
+
+func runGoldenCases(t *testing.T, cases []goldenCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.golden, func(t *testing.T) {
 			stdout, stderr, code := run(t, tt.args...)
-			if code != 0 || stderr != "" {
-				t.Fatalf("eksnet %s: exit %d, stderr %q", strings.Join(tt.args, " "), code, stderr)
+			if code != tt.code || stderr != tt.stderr {
+				t.Fatalf("eksnet %s: exit %d, stderr %q; want %d, %q", strings.Join(tt.args, " "), code, stderr, tt.code, tt.stderr)
 			}
 			golden(t, tt.golden, stdout)
 		})
 	}
+}
+
+func TestGoldenOutput(t *testing.T) {
+	tests := []goldenCase{
+		{"maxpods-c3.large.txt", []string{"maxpods", "c3.large"}, 0, ""},
+		{"maxpods-mixed-prefix-wide.txt", []string{"maxpods", "c3.large", "m5.large", "p5.48xlarge", "c5.18xlarge", "m5.metal", "--prefix-delegation", "-o", "wide"}, 0, ""},
+		{"maxpods-custom-sgp.txt", []string{"maxpods", "m5.large", "c3.large", "t3.medium", "--custom-networking", "--security-groups-for-pods"}, 0, ""},
+		{"maxpods-ipv6-mixed.txt", []string{"maxpods", "m5.large", "c3.large", "--ip-family", "ipv6"}, 0, ""},
+		{"maxpods-node-group.txt", []string{"maxpods", "m5.xlarge", "t3.medium", "m5.large", "--node-group"}, 0, ""},
+		{"maxpods-m5.large.json", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "json"}, 0, ""},
+		{"maxpods-m5.large.yaml", []string{"maxpods", "m5.large", "--prefix-delegation", "-o", "yaml"}, 0, ""},
+		{"limits-list-m5.txt", []string{"limits", "list", "m5.*"}, 0, ""},
+		{"limits-list-p5-wide.txt", []string{"limits", "list", "p5*", "-o", "wide"}, 0, ""},
+		{"limits-show-p5.48xlarge.txt", []string{"limits", "show", "p5.48xlarge"}, 0, ""},
+		{"limits-show-c3.large.json", []string{"limits", "show", "c3.large", "-o", "json"}, 0, ""},
+	}
+	runGoldenCases(t, tests)
 }
 
 // The maxpods issue's "done when" values, through the whole command.

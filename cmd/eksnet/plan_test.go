@@ -121,28 +121,17 @@ func TestPlanFlagsParse(t *testing.T) {
 // The example plan in every output format.
 func TestPlanGolden(t *testing.T) {
 	example := "testdata/plan/example.yaml"
-	tests := []struct {
-		golden string
-		args   []string
-	}{
-		{"plan-example.txt", []string{"plan", "-f", example}},
-		{"plan-example-wide.txt", []string{"plan", "-f", example, "-o", "wide"}},
-		{"plan-example.json", []string{"plan", "-f", example, "-o", "json"}},
-		{"plan-example.yaml", []string{"plan", "-f", example, "-o", "yaml"}},
-		{"plan-example.tfvars.json", []string{"plan", "-f", example, "-o", "tfvars"}},
-		{"plan-example-eniconfig.yaml", []string{"plan", "-f", example, "-o", "eniconfig"}},
+	tests := []goldenCase{
+		{"plan-example.txt", []string{"plan", "-f", example}, 0, ""},
+		{"plan-example-wide.txt", []string{"plan", "-f", example, "-o", "wide"}, 0, ""},
+		{"plan-example.json", []string{"plan", "-f", example, "-o", "json"}, 0, ""},
+		{"plan-example.yaml", []string{"plan", "-f", example, "-o", "yaml"}, 0, ""},
+		{"plan-example.tfvars.json", []string{"plan", "-f", example, "-o", "tfvars"}, 0, ""},
+		{"plan-example-eniconfig.yaml", []string{"plan", "-f", example, "-o", "eniconfig"}, 0, ""},
 		{"plan-live-eniconfig.yaml", []string{"plan", "-f", "testdata/plan/live.yaml", "--subnets-file", "testdata/plan/describe-subnets.json",
-			"--cni-from", "testdata/plan/aws-node.yaml", "-o", "eniconfig"}},
+			"--cni-from", "testdata/plan/aws-node.yaml", "-o", "eniconfig"}, 0, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) {
-			stdout, stderr, code := run(t, tt.args...)
-			if code != 0 || stderr != "" {
-				t.Fatalf("eksnet %s: exit %d, stderr %q", strings.Join(tt.args, " "), code, stderr)
-			}
-			golden(t, tt.golden, stdout)
-		})
-	}
+	runGoldenCases(t, tests)
 }
 
 // The same VPC read from describe-subnets and aws-node gives the same subnets

@@ -340,9 +340,9 @@ func perNodeLine(d ipam.Demand) string {
 		parts[0] += " (1 trunk)"
 	}
 	switch d.Mode {
-	case ipam.ModeIPv6:
+	case formula.ModeIPv6:
 		parts = append(parts, "pods on one IPv6 /80")
-	case ipam.ModePrefixDelegation:
+	case formula.ModePrefixDelegation:
 		parts = append(parts, fmt.Sprintf("%s (%d pool addresses)", plural(d.Prefixes, "/28 prefix", "/28 prefixes"), d.PoolAddresses))
 	default:
 		parts = append(parts, fmt.Sprintf("%d pool addresses", d.PoolAddresses))

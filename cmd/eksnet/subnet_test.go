@@ -8,12 +8,7 @@ import (
 )
 
 func TestSubnetSizeGolden(t *testing.T) {
-	tests := []struct {
-		golden string
-		args   []string
-		code   int
-		stderr string
-	}{
+	tests := []goldenCase{
 		{"subnet-size-m5.large.txt", []string{"subnet", "size", "--instance-type", "m5.large", "--nodes", "100", "--azs", "3", "--surge", "0"}, 0, ""},
 		{"subnet-size-m5.large.json", []string{"subnet", "size", "--instance-type", "m5.large", "--nodes", "100", "--azs", "3", "--surge", "0", "-o", "json"}, 0, ""},
 		{"subnet-size-prefix-explain.txt", []string{"subnet", "size", "--instance-type", "m5.xlarge", "--nodes", "60", "--prefix-delegation", "--pods-per-node", "20", "--growth", "40%", "--explain"}, 0, ""},
@@ -25,15 +20,7 @@ func TestSubnetSizeGolden(t *testing.T) {
 		{"subnet-size-does-not-fit.txt", []string{"subnet", "size", "--instance-type", "c5.18xlarge", "--nodes", "700"}, 1,
 			"eksnet: the node subnet of each AZ needs 70500 addresses at 235 nodes: 4969 addresses more than a /16 holds; smallest change that fits: --warm-ip-target 49 (WARM_IP_TARGET=49)\n"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) {
-			stdout, stderr, code := run(t, tt.args...)
-			if code != tt.code || stderr != tt.stderr {
-				t.Fatalf("eksnet %s: exit %d, stderr %q; want %d, %q", strings.Join(tt.args, " "), code, stderr, tt.code, tt.stderr)
-			}
-			golden(t, tt.golden, stdout)
-		})
-	}
+	runGoldenCases(t, tests)
 }
 
 // The subnet sizing issue's "done when", through the whole command.

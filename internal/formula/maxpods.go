@@ -77,14 +77,14 @@ func (c CNIConfig) Validate() error {
 		if c.CustomNetworking {
 			return errors.New("custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both")
 		}
-		if !c.Version.AtLeast(ipv6Since) {
-			return fmt.Errorf("IPv6 needs VPC CNI %s or later, not %s", ipv6Since, c.Version)
+		if !c.Version.AtLeast(IPv6Since) {
+			return fmt.Errorf("IPv6 needs VPC CNI %s or later, not %s", IPv6Since, c.Version)
 		}
 	default:
 		return fmt.Errorf("invalid IP family %q: want ipv4 or ipv6", c.IPFamily)
 	}
-	if c.PrefixDelegation && !c.Version.AtLeast(prefixDelegationSince) {
-		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", prefixDelegationSince, c.Version)
+	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
+		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)
 	}
 	return nil
 }

@@ -18,8 +18,8 @@ var LatestCNIVersion = Version{1, 23, 1}
 
 // Release gates read from the CNI's changelog (maxpods.md).
 var (
-	prefixDelegationSince = Version{1, 9, 0}
-	ipv6Since             = Version{1, 10, 1}
+	PrefixDelegationSince = Version{1, 9, 0}  // first release with ENABLE_PREFIX_DELEGATION
+	IPv6Since             = Version{1, 10, 1} // first release with ENABLE_IPv6
 )
 
 // ParseVersion parses MAJOR.MINOR[.PATCH], with an optional leading "v" and an

@@ -5,17 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
-)
-
-// Mode is how the VPC CNI hands addresses to pods on a node.
-type Mode string
-
-// The modes, named as `eksnet maxpods` names them.
-const (
-	ModeSecondaryIP      Mode = "secondary-ip"
-	ModePrefixDelegation Mode = "prefix-delegation"
-	ModeIPv6             Mode = "ipv6"
 )
 
 // AddressesPerPrefix is the size of the /28 prefix one ENI slot holds in
@@ -49,19 +40,19 @@ func (s Step) String() string {
 // working that led there. The JSON names are eksnet's contract (perNode in
 // `eksnet subnet size -o json`).
 type Demand struct {
-	InstanceType   string `json:"instanceType"`
-	Mode           Mode   `json:"mode"`
-	Pods           int    `json:"pods"`           // pods that need a pool address (not hostNetwork, not SG pods)
-	SGPods         int    `json:"sgPods"`         // pods on branch ENIs
-	KubeletMaxPods int    `json:"kubeletMaxPods"` // where ipamd stops growing the pool
-	SlotsPerENI    int    `json:"slotsPerENI"`    // ipv4PerENI − 1
-	PodENIs        int    `json:"podENIs"`        // ENIs that may hold pool addresses
-	PoolENIs       int    `json:"poolENIs"`       // ENIs that do hold pool addresses
-	ENIs           int    `json:"enis"`           // ENIs attached, primary and trunk included
-	TrunkENI       bool   `json:"trunkENI"`
-	PoolAddresses  int    `json:"poolAddresses"` // addresses in the warm pool, assigned or free
-	Prefixes       int    `json:"prefixes"`      // /28 prefixes (prefix mode)
-	BranchENIs     int    `json:"branchENIs"`    // one per SG pod
+	InstanceType   string       `json:"instanceType"`
+	Mode           formula.Mode `json:"mode"`
+	Pods           int          `json:"pods"`           // pods that need a pool address (not hostNetwork, not SG pods)
+	SGPods         int          `json:"sgPods"`         // pods on branch ENIs
+	KubeletMaxPods int          `json:"kubeletMaxPods"` // where ipamd stops growing the pool
+	SlotsPerENI    int          `json:"slotsPerENI"`    // ipv4PerENI − 1
+	PodENIs        int          `json:"podENIs"`        // ENIs that may hold pool addresses
+	PoolENIs       int          `json:"poolENIs"`       // ENIs that do hold pool addresses
+	ENIs           int          `json:"enis"`           // ENIs attached, primary and trunk included
+	TrunkENI       bool         `json:"trunkENI"`
+	PoolAddresses  int          `json:"poolAddresses"` // addresses in the warm pool, assigned or free
+	Prefixes       int          `json:"prefixes"`      // /28 prefixes (prefix mode)
+	BranchENIs     int          `json:"branchENIs"`    // one per SG pod
 	// NodeSubnetAddresses are taken from the node's subnet; PodSubnetAddresses
 	// from the ENIConfig subnet (custom networking only).
 	NodeSubnetAddresses int      `json:"nodeSubnetAddresses"`
@@ -135,7 +126,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 	}
 
 	d := Demand{
-		InstanceType: inst.Name, Mode: ModeSecondaryIP, Pods: pods, SGPods: s.SGPods,
+		InstanceType: inst.Name, Mode: formula.ModeSecondaryIP, Pods: pods, SGPods: s.SGPods,
 		KubeletMaxPods: kubeletMaxPods, CustomNetworking: s.CustomNetworking,
 		SlotsPerENI: inst.IPv4PerENI - 1, Notes: []string{},
 	}
@@ -149,10 +140,10 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 		if !inst.NitroOrBareMetal() || !inst.IPv6Supported {
 			return Demand{}, fmt.Errorf("%s cannot run IPv6 pods: the VPC CNI needs Nitro or bare metal with IPv6 (hypervisor is %s)", name, hypervisorName(inst))
 		}
-		d.Mode = ModeIPv6
+		d.Mode = formula.ModeIPv6
 	case s.PrefixDelegation:
 		if inst.NitroOrBareMetal() {
-			d.Mode = ModePrefixDelegation
+			d.Mode = formula.ModePrefixDelegation
 		} else {
 			note("prefix delegation unsupported on %s (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", name, hypervisorName(inst))
 		}
@@ -191,7 +182,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 	d.TrunkENI = trunk == 1
 	d.BranchENIs = s.SGPods
 
-	if d.Mode == ModeIPv6 {
+	if d.Mode == formula.ModeIPv6 {
 		d.ENIs = 1 + trunk
 		d.IPv6Prefixes = 1
 		d.NodeSubnetAddresses = d.ENIs + d.BranchENIs
@@ -218,7 +209,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 	if units > 0 {
 		d.PoolENIs = ceilDiv(units, d.SlotsPerENI)
 	}
-	if d.Mode == ModePrefixDelegation {
+	if d.Mode == formula.ModePrefixDelegation {
 		d.Prefixes = units
 		d.PoolAddresses = units * AddressesPerPrefix
 		step("pool addresses", fmt.Sprintf("%d × %d", units, AddressesPerPrefix), d.PoolAddresses, "ipam.md: T = 16 × P")
@@ -270,7 +261,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 func poolUnits(d *Demand, s Settings, step func(q, w string, v int, r string)) (units int, wholeENIs bool) {
 	n, m, slots := d.Pods, d.KubeletMaxPods, d.SlotsPerENI
 	size, unit := 1, "pool IPs"
-	if d.Mode == ModePrefixDelegation {
+	if d.Mode == formula.ModePrefixDelegation {
 		size, unit = AddressesPerPrefix, "prefixes"
 	}
 	capacity := d.PodENIs * max(slots, 0)
@@ -280,7 +271,7 @@ func poolUnits(d *Demand, s Settings, step func(q, w string, v int, r string)) (
 	}
 
 	// Secondary-IP mode with WARM_ENI_TARGET: whole ENIs.
-	if d.Mode == ModeSecondaryIP && !s.WarmIPTargets() {
+	if d.Mode == formula.ModeSecondaryIP && !s.WarmIPTargets() {
 		var k int
 		var want string
 		if s.WarmENITarget == 0 {
@@ -325,14 +316,14 @@ func poolUnits(d *Demand, s Settings, step func(q, w string, v int, r string)) (
 
 // targetFunc returns the warm-pool target as a function of the pods, in
 // units (IPs or prefixes), with its working and rule (ipam.md "Closed form").
-func targetFunc(mode Mode, s Settings) (target func(n int) int, working func(n int) string, rule string) {
+func targetFunc(mode formula.Mode, s Settings) (target func(n int) int, working func(n int) string, rule string) {
 	wit, minimum, wpt := s.WarmIPTarget, s.MinimumIPTarget, s.WarmPrefixTarget
 	switch {
-	case mode == ModeSecondaryIP && wit == 0:
+	case mode == formula.ModeSecondaryIP && wit == 0:
 		return func(int) int { return minimum },
 			func(int) string { return fmt.Sprint(minimum) },
 			fmt.Sprintf("ipam.md: MINIMUM_IP_TARGET=%d alone: the pool never grows past it", minimum)
-	case mode == ModeSecondaryIP:
+	case mode == formula.ModeSecondaryIP:
 		return func(n int) int { return max(satAdd(n, wit), minimum) },
 			func(n int) string { return fmt.Sprintf("max(%d + %d, %d)", n, wit, minimum) },
 			fmt.Sprintf("ipam.md: keep WARM_IP_TARGET=%d free IPs, at least MINIMUM_IP_TARGET=%d in all", wit, minimum)

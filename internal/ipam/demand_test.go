@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
@@ -140,7 +141,7 @@ func TestWorkedExamples(t *testing.T) {
 			if got(d) != tt.want || d.PoolENIs != tt.poolENIs {
 				t.Errorf("got %+v pool ENIs %d, want %+v pool ENIs %d\n%s", got(d), d.PoolENIs, tt.want, tt.poolENIs, strings.Join(d.Explain(), "\n"))
 			}
-			if d.Mode == ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
+			if d.Mode == formula.ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
 				t.Errorf("prefixes split %d + %d, want %d", d.NodeSubnetPrefixes(), d.PodSubnetPrefixes(), d.Prefixes)
 			}
 		})
@@ -151,15 +152,15 @@ func TestModes(t *testing.T) {
 	tests := []struct {
 		inst string
 		s    Settings
-		mode Mode
+		mode formula.Mode
 		note string
 	}{
-		{"m5.large", with(nil), ModeSecondaryIP, ""},
-		{"m5.large", with(func(s *Settings) { s.PrefixDelegation = true }), ModePrefixDelegation, ""},
-		{"m5.metal", with(func(s *Settings) { s.PrefixDelegation = true }), ModePrefixDelegation, ""},
-		{"m4.xlarge", with(func(s *Settings) { s.PrefixDelegation = true }), ModeSecondaryIP, "falls back to secondary IPs"},
-		{"m5.large", with(func(s *Settings) { s.IPv6 = true }), ModeIPv6, ""},
-		{"t3.micro", with(func(s *Settings) { s.SecurityGroupsForPods = true }), ModeSecondaryIP, "no trunk ENI"},
+		{"m5.large", with(nil), formula.ModeSecondaryIP, ""},
+		{"m5.large", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModePrefixDelegation, ""},
+		{"m5.metal", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModePrefixDelegation, ""},
+		{"m4.xlarge", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModeSecondaryIP, "falls back to secondary IPs"},
+		{"m5.large", with(func(s *Settings) { s.IPv6 = true }), formula.ModeIPv6, ""},
+		{"t3.micro", with(func(s *Settings) { s.SecurityGroupsForPods = true }), formula.ModeSecondaryIP, "no trunk ENI"},
 	}
 	for _, tt := range tests {
 		d, err := NodeDemand(instance(t, tt.inst), tt.s, 10, 0)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
@@ -57,7 +58,7 @@ func randomSettings(r *rand.Rand) Settings {
 // recommended cap, or something else a user might set.
 func kubeletMaxPods(r *rand.Rand, inst limits.Instance, d Demand) int {
 	perSlot := 1
-	if d.Mode == ModePrefixDelegation {
+	if d.Mode == formula.ModePrefixDelegation {
 		perSlot = AddressesPerPrefix
 	}
 	eniLimited := d.PodENIs*d.SlotsPerENI*perSlot + 2
@@ -73,11 +74,11 @@ func simInputs(inst limits.Instance, s Settings, d Demand) (slots, maxENI int, p
 	if s.MaxENI >= 1 && s.MaxENI < maxENI {
 		maxENI = s.MaxENI
 	}
-	return d.SlotsPerENI, maxENI, d.Mode == ModePrefixDelegation, d.TrunkENI
+	return d.SlotsPerENI, maxENI, d.Mode == formula.ModePrefixDelegation, d.TrunkENI
 }
 
 func poolUnitsOf(d Demand) int {
-	if d.Mode == ModePrefixDelegation {
+	if d.Mode == formula.ModePrefixDelegation {
 		return d.Prefixes
 	}
 	return d.PoolAddresses

@@ -3,6 +3,8 @@ package ipam
 import (
 	"strings"
 	"testing"
+
+	"github.com/eksnet/eksnet/internal/formula"
 )
 
 // FuzzNodeDemand checks over any settings that NodeDemand never panics, never
@@ -42,7 +44,7 @@ func FuzzNodeDemand(f *testing.F) {
 			}
 		}
 		perSlot := 1
-		if d.Mode == ModePrefixDelegation {
+		if d.Mode == formula.ModePrefixDelegation {
 			perSlot = AddressesPerPrefix
 		}
 		limit := inst.MaxENIs
@@ -58,7 +60,7 @@ func FuzzNodeDemand(f *testing.F) {
 			t.Fatalf("pool %d does not fit %d ENIs × %d slots × %d", d.PoolAddresses, d.PoolENIs, d.SlotsPerENI, perSlot)
 		case d.NodeSubnetAddresses+d.PodSubnetAddresses != d.PoolAddresses+d.ENIs+d.BranchENIs:
 			t.Fatalf("addresses %d + %d, want pool %d + ENIs %d + branch %d", d.NodeSubnetAddresses, d.PodSubnetAddresses, d.PoolAddresses, d.ENIs, d.BranchENIs)
-		case d.Prefixes*AddressesPerPrefix != d.PoolAddresses && d.Mode == ModePrefixDelegation:
+		case d.Prefixes*AddressesPerPrefix != d.PoolAddresses && d.Mode == formula.ModePrefixDelegation:
 			t.Fatalf("%d prefixes for %d addresses", d.Prefixes, d.PoolAddresses)
 		case d.PodsWithoutAddress > pods:
 			t.Fatalf("%d of %d pods without an address", d.PodsWithoutAddress, pods)

@@ -91,7 +91,7 @@ type Existing struct {
 // `eksnet subnet size -o json`.
 type Plan struct {
 	InstanceType    string           `json:"instanceType"`
-	Mode            ipam.Mode        `json:"mode"`
+	Mode            formula.Mode     `json:"mode"`
 	MaxPods         int              `json:"maxPods"`
 	PodsPerNode     int              `json:"podsPerNode"`
 	SGPodsPerNode   int              `json:"sgPodsPerNode"`
@@ -413,13 +413,13 @@ func advise(req Request, p Plan) []Change {
 
 	// WARM_IP_TARGET: the largest that fits, up to one ENI's (or /28's) worth.
 	top := p.PerNode.SlotsPerENI
-	if p.Mode == ipam.ModePrefixDelegation {
+	if p.Mode == formula.ModePrefixDelegation {
 		top = ipam.AddressesPerPrefix
 	}
 	if current := base.Warm.WarmIPTarget; current > 0 {
 		top = min(top, current-1)
 	}
-	for w := top; w >= 1 && p.Mode != ipam.ModeIPv6; w-- {
+	for w := top; w >= 1 && p.Mode != formula.ModeIPv6; w-- {
 		r := base
 		r.Warm.WarmIPTarget = w
 		if try(r, fmt.Sprintf("--warm-ip-target %d", w), fmt.Sprintf("WARM_IP_TARGET=%d", w),
@@ -427,7 +427,7 @@ func advise(req Request, p Plan) []Change {
 			break
 		}
 	}
-	if !base.CNI.PrefixDelegation && p.Mode == ipam.ModeSecondaryIP && base.Instance.NitroOrBareMetal() && base.CNI.Version.AtLeast(prefixDelegationSince) {
+	if !base.CNI.PrefixDelegation && p.Mode == formula.ModeSecondaryIP && base.Instance.NitroOrBareMetal() && base.CNI.Version.AtLeast(formula.PrefixDelegationSince) {
 		r := base
 		r.CNI.PrefixDelegation = true
 		try(r, "--prefix-delegation", "ENABLE_PREFIX_DELEGATION=true",
@@ -451,9 +451,6 @@ func advise(req Request, p Plan) []Change {
 	}
 	return changes
 }
-
-// prefixDelegationSince is the first VPC CNI with prefix delegation (maxpods.md).
-var prefixDelegationSince = formula.Version{Major: 1, Minor: 9, Patch: 0}
 
 // constraint is the future demand of the subnet that failed in the original
 // plan, under this (changed) plan: the pod subnet if that failed, an
