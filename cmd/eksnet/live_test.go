@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -11,28 +10,6 @@ import (
 
 	"github.com/eksnet/eksnet/internal/ec2fake"
 )
-
-// testAWSEnv is the AWS environment of every test: static test credentials
-// and a region, no shared config files of the machine, and no instance
-// metadata lookups. Nothing reaches AWS: endpoints are ec2fake servers.
-func testAWSEnv(dir string) map[string]string {
-	return map[string]string{
-		"AWS_ACCESS_KEY_ID":           "AKIDEKSNETTEST",
-		"AWS_SECRET_ACCESS_KEY":       "eksnet-test-secret",
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_REGION":                  "us-east-1",
-		"AWS_DEFAULT_REGION":          "",
-		"AWS_PROFILE":                 "",
-		"AWS_DEFAULT_PROFILE":         "",
-		"AWS_ENDPOINT_URL":            "",
-		"AWS_ENDPOINT_URL_EC2":        "",
-		"AWS_MAX_ATTEMPTS":            "",
-		"AWS_RETRY_MODE":              "",
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_CONFIG_FILE":             filepath.Join(dir, ".aws", "config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, ".aws", "credentials"),
-	}
-}
 
 // fakes holds the servers a script started, the latest last.
 type fakes struct{ servers []*ec2fake.Server }

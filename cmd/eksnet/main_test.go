@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/eksnet/eksnet/internal/ec2fake"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -28,7 +30,7 @@ func TestScripts(t *testing.T) {
 			// No user config or AWS settings leak into the scripts.
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("HOME", env.WorkDir)
-			for k, v := range testAWSEnv(env.WorkDir) {
+			for k, v := range ec2fake.TestEnv(env.WorkDir) {
 				env.Setenv(k, v)
 			}
 			env.Values[fakesKey] = &fakes{}

@@ -18,9 +18,10 @@ import (
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
+// setAWSEnv isolates a test from the machine's AWS settings (ec2fake.TestEnv).
 func setAWSEnv(t *testing.T) {
 	t.Helper()
-	for k, v := range testAWSEnv(t.TempDir()) {
+	for k, v := range ec2fake.TestEnv(t.TempDir()) {
 		t.Setenv(k, v)
 	}
 }

@@ -19,29 +19,14 @@ import (
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
-// awsEnv isolates a test from the machine's AWS settings: static test
-// credentials, no shared files, and no instance metadata lookups.
+// awsEnv isolates a test from the machine's AWS settings (ec2fake.TestEnv),
+// with no region: each test names its own.
 func awsEnv(t *testing.T) {
 	t.Helper()
-	dir := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           "AKIDEKSNETTEST",
-		"AWS_SECRET_ACCESS_KEY":       "eksnet-test-secret",
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_REGION":                  "",
-		"AWS_DEFAULT_REGION":          "",
-		"AWS_PROFILE":                 "",
-		"AWS_DEFAULT_PROFILE":         "",
-		"AWS_ENDPOINT_URL":            "",
-		"AWS_ENDPOINT_URL_EC2":        "",
-		"AWS_MAX_ATTEMPTS":            "",
-		"AWS_RETRY_MODE":              "",
-		"AWS_EC2_METADATA_DISABLED":   "true",
-		"AWS_CONFIG_FILE":             dir + "/config",
-		"AWS_SHARED_CREDENTIALS_FILE": dir + "/credentials",
-	} {
+	for k, v := range ec2fake.TestEnv(t.TempDir()) {
 		t.Setenv(k, v)
 	}
+	t.Setenv("AWS_REGION", "")
 }
 
 // fastRetries keeps the standard retryer but with millisecond backoff.
