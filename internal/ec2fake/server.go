@@ -1,19 +1,18 @@
 // Package ec2fake is an in-process EC2 endpoint for tests. It speaks the EC2
 // Query protocol as aws-sdk-go-v2 does (form-encoded POST, XML answers with
-// EC2's element names, EC2's error document) for DescribeInstanceTypes and
-// DescribeRegions, serving real DescribeInstanceTypes records, and can page,
-// slow down and fail on demand. It listens on the loopback address only.
+// EC2's element names, EC2's error document) for DescribeInstanceTypes,
+// DescribeRegions, DescribeSubnets and DescribeVpcs, serving real
+// DescribeInstanceTypes records and the subnets and VPCs it is given, and
+// can page, slow down and fail on demand. It listens on the loopback address only.
 package ec2fake
 
 import (
-	"bytes"
 	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
@@ -77,6 +77,7 @@ type Request struct {
 	Action        string
 	Region        string // from the SigV4 credential scope
 	InstanceTypes []string
+	VPCIDs        []string // DescribeVpcs' VpcId.N
 	Filters       map[string][]string
 	MaxResults    int
 	NextToken     string
@@ -90,6 +91,8 @@ type Server struct {
 	records   []ec2types.InstanceTypeInfo
 	byRegion  map[string][]ec2types.InstanceTypeInfo
 	regions   []string
+	subnets   []ec2types.Subnet
+	vpcs      []ec2types.Vpc
 	pageSize  int
 	delay     time.Duration
 	failures  []*failureState
@@ -118,7 +121,9 @@ func (s *Server) Close() {
 	s.http.Close()
 }
 
-// SetPageSize caps the types per DescribeInstanceTypes page (0: 100, EC2's most).
+// SetPageSize caps the records per page of DescribeInstanceTypes and
+// DescribeSubnets (0: as many as MaxResults asks, and without it 100 types
+// or every subnet, as EC2 does).
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = n; s.mu.Unlock() }
 
 // SetDelay holds every answer back for d (or until the client gives up).
@@ -199,6 +204,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	req := Request{Action: r.PostForm.Get("Action"), Region: m[1], Filters: map[string][]string{}, NextToken: r.PostForm.Get("NextToken")}
 	req.InstanceTypes = listParam(r.PostForm, "InstanceType.")
+	req.VPCIDs = listParam(r.PostForm, "VpcId.")
 	for i := 1; r.PostForm.Has(fmt.Sprintf("Filter.%d.Name", i)); i++ {
 		name := r.PostForm.Get(fmt.Sprintf("Filter.%d.Name", i))
 		req.Filters[name] = append(req.Filters[name], listParam(r.PostForm, fmt.Sprintf("Filter.%d.Value.", i))...)
@@ -234,6 +240,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.describeInstanceTypes(w, req, requestID)
 	case "DescribeRegions":
 		s.describeRegions(w, requestID)
+	case "DescribeSubnets":
+		s.describeSubnets(w, req, requestID)
+	case "DescribeVpcs":
+		s.describeVpcs(w, req, requestID)
 	case "":
 		writeError(w, http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action", requestID)
 	default:
@@ -344,52 +354,35 @@ func (s *Server) describeInstanceTypes(w http.ResponseWriter, req Request, reque
 		matched = filtered
 	}
 
-	offset := 0
-	if req.NextToken != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(req.NextToken, "page-"))
-		if !strings.HasPrefix(req.NextToken, "page-") || err != nil || n < 0 || n > len(matched) {
-			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
-			return
-		}
-		offset = n
-	}
 	size := 100
 	if req.MaxResults > 0 {
 		size = req.MaxResults
 	}
-	if pageSize > 0 {
-		size = min(size, pageSize)
+	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
+		return
 	}
-	end := min(offset+size, len(matched))
-
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<DescribeInstanceTypesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">`)
-	fmt.Fprintf(&b, "<requestId>%s</requestId><instanceTypeSet>", requestID)
-	for _, r := range matched[offset:end] {
-		writeElement(&b, "item", reflect.ValueOf(r))
+	items := make([]any, 0, end-start)
+	for _, r := range matched[start:end] {
+		items = append(items, r)
 	}
-	b.WriteString("</instanceTypeSet>")
+	next := ""
 	if end < len(matched) {
-		fmt.Fprintf(&b, "<nextToken>page-%d</nextToken>", end)
+		next = fmt.Sprintf("page-%d", end)
 	}
-	b.WriteString("</DescribeInstanceTypesResponse>")
-	writeXML(w, b.Bytes())
+	writeXML(w, setResponse("DescribeInstanceTypes", "instanceTypeSet", requestID, items, next))
 }
 
 func (s *Server) describeRegions(w http.ResponseWriter, requestID string) {
 	s.mu.Lock()
 	regions := slices.Clone(s.regions)
 	s.mu.Unlock()
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">`)
-	fmt.Fprintf(&b, "<requestId>%s</requestId><regionInfo>", requestID)
-	for _, region := range regions {
-		fmt.Fprintf(&b, "<item><regionName>%s</regionName><regionEndpoint>ec2.%s.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>", region, region)
+	items := make([]any, len(regions))
+	for i, region := range regions {
+		items[i] = ec2types.Region{RegionName: aws.String(region), Endpoint: aws.String("ec2." + region + ".amazonaws.com"), OptInStatus: aws.String("opt-in-not-required")}
 	}
-	b.WriteString("</regionInfo></DescribeRegionsResponse>")
-	writeXML(w, b.Bytes())
+	writeXML(w, setResponse("DescribeRegions", "regionInfo", requestID, items, ""))
 }
 
 func writeXML(w http.ResponseWriter, body []byte) {

@@ -19,6 +19,7 @@ var elementNames = map[string]string{
 	"InterfaceTypes": "interfaceTypeSet",
 	"Workloads":      "workloadSet",
 	"EbsCards":       "ebsCardSet",
+	"Tags":           "tagSet",
 }
 
 // memberNames are the list fields whose entries are not <item> elements.

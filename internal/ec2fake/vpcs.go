@@ -1,0 +1,181 @@
+package ec2fake
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// ParseSubnets decodes the JSON of `aws ec2 describe-subnets --output json`
+// (an object with a Subnets list) into the SDK's records, in the file's order.
+func ParseSubnets(data []byte) ([]ec2types.Subnet, error) {
+	var doc struct{ Subnets *[]ec2types.Subnet }
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("describe-subnets JSON: %w", err)
+	}
+	if doc.Subnets == nil {
+		return nil, fmt.Errorf("describe-subnets JSON: no Subnets list")
+	}
+	return *doc.Subnets, nil
+}
+
+// VPC is a DescribeVpcs record of VPC id with its IPv4 blocks associated,
+// the first one the primary block.
+func VPC(id string, cidrs ...string) ec2types.Vpc {
+	v := ec2types.Vpc{VpcId: aws.String(id), State: ec2types.VpcStateAvailable, OwnerId: aws.String("111122223333"),
+		InstanceTenancy: ec2types.TenancyDefault, IsDefault: aws.Bool(false), DhcpOptionsId: aws.String("dopt-0123456789abcdef0")}
+	if len(cidrs) > 0 {
+		v.CidrBlock = aws.String(cidrs[0])
+	}
+	for i, c := range cidrs {
+		v.CidrBlockAssociationSet = append(v.CidrBlockAssociationSet, ec2types.VpcCidrBlockAssociation{
+			AssociationId:  aws.String(fmt.Sprintf("vpc-cidr-assoc-%017x", i+1)),
+			CidrBlock:      aws.String(c),
+			CidrBlockState: &ec2types.VpcCidrBlockState{State: ec2types.VpcCidrBlockStateCodeAssociated},
+		})
+	}
+	return v
+}
+
+// SetSubnets sets what DescribeSubnets serves (the same in every region).
+func (s *Server) SetSubnets(subnets ...ec2types.Subnet) {
+	s.mu.Lock()
+	s.subnets = subnets
+	s.mu.Unlock()
+}
+
+// SetVPCs sets what DescribeVpcs serves (the same in every region).
+func (s *Server) SetVPCs(vpcs ...ec2types.Vpc) {
+	s.mu.Lock()
+	s.vpcs = vpcs
+	s.mu.Unlock()
+}
+
+// MaxSubnetsPerPage is the most DescribeSubnets' MaxResults takes.
+const MaxSubnetsPerPage = 1000
+
+// describeSubnets serves the subnets matching the vpc-id filter (EC2's
+// wildcards allowed), MaxResults (5 to 1000) a page; without MaxResults EC2
+// sends everything at once. A filter never fails for an unknown VPC: it
+// matches nothing.
+func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID string) {
+	s.mu.Lock()
+	subnets := s.subnets
+	pageSize := s.pageSize
+	s.mu.Unlock()
+	if req.MaxResults != 0 && (req.MaxResults < 5 || req.MaxResults > MaxSubnetsPerPage) {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", req.MaxResults), requestID)
+		return
+	}
+	for name := range req.Filters {
+		if name != "vpc-id" {
+			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
+			return
+		}
+	}
+	var matched []ec2types.Subnet
+	for _, sn := range subnets {
+		if ids, ok := req.Filters["vpc-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, aws.ToString(sn.VpcId)) }) {
+			continue
+		}
+		matched = append(matched, sn)
+	}
+	size := len(matched)
+	if req.MaxResults > 0 {
+		size = req.MaxResults
+	}
+	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
+		return
+	}
+	items := make([]any, 0, end-start)
+	for _, sn := range matched[start:end] {
+		items = append(items, sn)
+	}
+	next := ""
+	if end < len(matched) {
+		next = fmt.Sprintf("page-%d", end)
+	}
+	writeXML(w, setResponse("DescribeSubnets", "subnetSet", requestID, items, next))
+}
+
+var vpcIDRe = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
+
+// describeVpcs serves the VPCs named in VpcId.N, or every VPC. As EC2 does,
+// an ID that is not one fails with InvalidVpcID.Malformed and a VPC that does
+// not exist with InvalidVpcID.NotFound.
+func (s *Server) describeVpcs(w http.ResponseWriter, req Request, requestID string) {
+	s.mu.Lock()
+	vpcs := s.vpcs
+	s.mu.Unlock()
+	if len(req.Filters) > 0 {
+		for name := range req.Filters {
+			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
+			return
+		}
+	}
+	matched := vpcs
+	if len(req.VPCIDs) > 0 {
+		matched = nil
+		for _, id := range req.VPCIDs {
+			if !vpcIDRe.MatchString(id) {
+				writeError(w, http.StatusBadRequest, "InvalidVpcID.Malformed", fmt.Sprintf("Invalid id: %q", id), requestID)
+				return
+			}
+			i := slices.IndexFunc(vpcs, func(v ec2types.Vpc) bool { return aws.ToString(v.VpcId) == id })
+			if i < 0 {
+				writeError(w, http.StatusBadRequest, "InvalidVpcID.NotFound", fmt.Sprintf("The vpc ID '%s' does not exist", id), requestID)
+				return
+			}
+			matched = append(matched, vpcs[i])
+		}
+	}
+	items := make([]any, len(matched))
+	for i, v := range matched {
+		items[i] = v
+	}
+	writeXML(w, setResponse("DescribeVpcs", "vpcSet", requestID, items, ""))
+}
+
+// pageBounds is the slice of total records a page holds: from the offset
+// in token ("page-N", "" for the first page), size records (capped by
+// pageSize when that is set); ok is false for a token the server never gave.
+func pageBounds(token string, size, pageSize, total int) (start, end int, ok bool) {
+	if token != "" {
+		var n int
+		if _, err := fmt.Sscanf(token, "page-%d", &n); err != nil || fmt.Sprintf("page-%d", n) != token || n < 0 || n > total {
+			return 0, 0, false
+		}
+		start = n
+	}
+	if pageSize > 0 {
+		size = min(size, pageSize)
+	}
+	return start, min(start+max(size, 1), total), true
+}
+
+// setResponse is an action's answer holding a list of records as <item>s
+// under setName, with nextToken when more pages follow.
+func setResponse(action, setName, requestID string, items []any, next string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	fmt.Fprintf(&b, `<%sResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">`, action)
+	fmt.Fprintf(&b, "<requestId>%s</requestId><%s>", requestID, setName)
+	for _, item := range items {
+		writeElement(&b, "item", reflect.ValueOf(item))
+	}
+	fmt.Fprintf(&b, "</%s>", setName)
+	if next != "" {
+		fmt.Fprintf(&b, "<nextToken>%s</nextToken>", next)
+	}
+	fmt.Fprintf(&b, "</%sResponse>", action)
+	return b.Bytes()
+}
