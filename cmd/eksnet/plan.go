@@ -93,7 +93,7 @@ func runPlan(opts *planOptions) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", opts.subnetsFile, err)
 		}
-		if err := plan.MergeExisting(&file, subnets, vpcID); err != nil {
+		if err := plan.MergeExisting(&file, subnets, vpcID, "the subnets file"); err != nil {
 			return err
 		}
 	}

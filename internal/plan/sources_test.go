@@ -1,10 +1,14 @@
 package plan
 
 import (
+	"net/netip"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 func readFixture(t *testing.T, name string) []byte {
@@ -54,26 +58,101 @@ func TestMergeExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	subnets, vpcID, _ := SubnetsFromDescribe(readFixture(t, "describe-subnets.json"), "vpc-0123456789abcdef0")
-	if err := MergeExisting(&f, subnets, vpcID); err != nil {
+	if err := MergeExisting(&f, subnets, vpcID, "the subnets file"); err != nil {
 		t.Fatal(err)
 	}
 	if f.VPC.ID != "vpc-0123456789abcdef0" || len(f.VPC.ExistingSubnets) != 2 || f.VPC.ExistingSubnets[1].ID != "subnet-0f9e8d7c6b5a40312" {
 		t.Errorf("merged %+v", f.VPC)
 	}
 	f.VPC.ExistingSubnets[0].AZ = "us-west-2c"
-	if err := MergeExisting(&f, subnets, vpcID); err == nil || err.Error() != "vpc.existingSubnets[0]: 10.0.0.0/20 is in us-west-2c in the plan but in us-west-2a in the subnets file" {
+	if err := MergeExisting(&f, subnets, vpcID, "the subnets file"); err == nil || err.Error() != "vpc.existingSubnets[0]: 10.0.0.0/20 is in us-west-2c in the plan but in us-west-2a in the subnets file" {
 		t.Errorf("AZ conflict: %v", err)
 	}
 	// A subnet the plan does not list is added, and named by its ID in errors.
 	f2, _ := Decode(readFixture(t, "valid-example.yaml"), "yaml")
 	f2.VPC.ExistingSubnets = nil
 	f2.VPC.CIDRs = []string{"10.1.0.0/16"}
-	if err := MergeExisting(&f2, subnets, vpcID); err != nil {
+	if err := MergeExisting(&f2, subnets, vpcID, "the subnets file"); err != nil {
 		t.Fatal(err)
 	}
 	Default(&f2)
 	if _, err := Validate(f2); err == nil || !strings.HasPrefix(err.Error(), "subnets file: subnet-0a1b2c3d4e5f60718: 10.0.0.0/20 lies outside the VPC's blocks (10.1.0.0/16, 100.64.0.0/16)") {
 		t.Errorf("outside: %v", err)
+	}
+}
+
+// Subnets from EC2 take the same path as those of a file, named by source.
+func TestSubnetsOfVPC(t *testing.T) {
+	all := []subnet.Existing{
+		{ID: "subnet-1", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2a", CIDR: netip.MustParsePrefix("10.0.0.0/20"), Available: 4000},
+		{ID: "subnet-2", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2b", CIDR: netip.MustParsePrefix("10.0.64.0/24"), Available: 250},
+	}
+	got, vpcID, err := SubnetsOfVPC(all, "vpc-0123456789abcdef0", "EC2")
+	want := []ExistingSubnet{
+		{CIDR: "10.0.0.0/20", AZ: "us-west-2a", ID: "subnet-1", Origin: "EC2: subnet-1"},
+		{CIDR: "10.0.64.0/24", AZ: "us-west-2b", ID: "subnet-2", Origin: "EC2: subnet-2"},
+	}
+	if err != nil || vpcID != "vpc-0123456789abcdef0" || !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v in %s, %v", got, vpcID, err)
+	}
+	// A VPC without subnets yet is a VPC to plan, not an error.
+	if got, vpcID, err := SubnetsOfVPC(nil, "vpc-0123456789abcdef0", "EC2"); err != nil || got != nil || vpcID != "vpc-0123456789abcdef0" {
+		t.Errorf("no subnets: %v %s %v", got, vpcID, err)
+	}
+	if _, _, err := SubnetsOfVPC(all, "vpc-0fedcba9876543210", "EC2"); err == nil || err.Error() != "EC2: no subnet of vpc-0fedcba9876543210 in it (it has vpc-0123456789abcdef0)" {
+		t.Errorf("other VPC: %v", err)
+	}
+	f := File{VPC: VPC{ExistingSubnets: []ExistingSubnet{{CIDR: "10.0.0.0/20", AZ: "us-west-2c"}}}}
+	if err := MergeExisting(&f, got, vpcID, "EC2"); err == nil || err.Error() != "vpc.existingSubnets[0]: 10.0.0.0/20 is in us-west-2c in the plan but in us-west-2a in EC2" {
+		t.Errorf("AZ conflict: %v", err)
+	}
+}
+
+func TestMergeVPCBlocks(t *testing.T) {
+	ec2 := []string{"10.0.0.0/16", "100.64.0.0/16"}
+	tests := []struct {
+		plan []string
+		want []string
+		err  string
+	}{
+		{nil, []string{"10.0.0.0/16", "100.64.0.0/16"}, ""},
+		{[]string{"10.0.0.0/16"}, []string{"10.0.0.0/16", "100.64.0.0/16"}, ""},
+		{[]string{"10.0.0.0/16", "100.64.0.0/16"}, []string{"10.0.0.0/16", "100.64.0.0/16"}, ""},
+		// A block the plan means to associate stays; EC2's order of the rest does not matter.
+		{[]string{"10.0.0.0/16", "10.1.0.0/16"}, []string{"10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16"}, ""},
+		{[]string{" 10.0.0.0/16", "100.64.0.0/16 "}, []string{" 10.0.0.0/16", "100.64.0.0/16 "}, ""},
+		// Host bits and bad CIDRs are left to Validate, which names them.
+		{[]string{"10.0.0.7/16"}, []string{"10.0.0.7/16", "100.64.0.0/16"}, ""},
+		{[]string{"10.0.0.0"}, []string{"10.0.0.0"}, ""},
+		{[]string{"100.64.0.0/16", "10.0.0.0/16"}, nil, "vpc.cidrs[0]: 100.64.0.0/16 is not the primary block of vpc-0123456789abcdef0, which EC2 says is 10.0.0.0/16: list the primary block first, or leave vpc.cidrs out to take EC2's"},
+	}
+	for _, tt := range tests {
+		f := File{VPC: VPC{ID: "vpc-0123456789abcdef0", CIDRs: slices.Clone(tt.plan)}}
+		err := MergeVPCBlocks(&f, ec2)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%v: error %v, want %s", tt.plan, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(f.VPC.CIDRs, tt.want) {
+			t.Errorf("%v: %v %v, want %v", tt.plan, f.VPC.CIDRs, err, tt.want)
+		}
+	}
+	f := File{VPC: VPC{CIDRs: []string{"10.0.0.0/16"}}}
+	if err := MergeVPCBlocks(&f, nil); err != nil || !slices.Equal(f.VPC.CIDRs, []string{"10.0.0.0/16"}) {
+		t.Errorf("no blocks from EC2: %v %v", f.VPC.CIDRs, err)
+	}
+}
+
+func TestCheckVPCID(t *testing.T) {
+	for id, ok := range map[string]bool{
+		"vpc-0123456789abcdef0": true, "vpc-01234567": true, "vpc-0123456789abcdef": false,
+		"vpc-0123456789ABCDEF0": false, "0123456789abcdef0": false, "": false,
+	} {
+		if err := CheckVPCID(id); (err == nil) != ok {
+			t.Errorf("CheckVPCID(%q) = %v", id, err)
+		}
 	}
 }
 

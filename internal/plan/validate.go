@@ -45,7 +45,7 @@ var (
 	nameRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 	sgRe     = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 	subnetRe = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	vpcIDRe  = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	vpcIDRe  = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	pctRe    = regexp.MustCompile(`^([0-9]+)\s*%$`)
 )
 
@@ -115,10 +115,20 @@ func validateRegionAndAZs(s *Spec) error {
 	return nil
 }
 
+// CheckVPCID checks vpc.id's form: vpc- and 8 or 17 hexadecimal digits.
+func CheckVPCID(id string) error {
+	if !vpcIDRe.MatchString(id) {
+		return fmt.Errorf("vpc.id: %q is not a VPC ID such as vpc-0123456789abcdef0", id)
+	}
+	return nil
+}
+
 func validateVPC(s *Spec) error {
 	v := s.File.VPC
-	if v.ID != "" && !vpcIDRe.MatchString(v.ID) {
-		return fmt.Errorf("vpc.id: %q is not a VPC ID such as vpc-0123456789abcdef0", v.ID)
+	if v.ID != "" {
+		if err := CheckVPCID(v.ID); err != nil {
+			return err
+		}
 	}
 	if len(v.CIDRs) == 0 {
 		return errors.New("vpc.cidrs: no CIDR block given: list the VPC's IPv4 blocks, the primary first (cidrs: [10.0.0.0/16])")

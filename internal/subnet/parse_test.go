@@ -249,6 +249,36 @@ func TestParseDescribeSubnets(t *testing.T) {
 	}
 }
 
+// FromDescribed checks records from any source the same way, naming it.
+func TestFromDescribed(t *testing.T) {
+	n := func(v int) *int { return &v }
+	got, err := FromDescribed("EC2 DescribeSubnets", []Described{
+		{SubnetID: "subnet-1", VpcID: "vpc-1", AvailabilityZone: "us-west-2a", AvailabilityZoneID: "usw2-az1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(250)},
+		{SubnetID: "subnet-2", VpcID: "vpc-1", AvailabilityZone: "us-west-2b"}, // IPv6-only
+	})
+	want := []Existing{{ID: "subnet-1", VPCID: "vpc-1", AZ: "us-west-2a", AZID: "usw2-az1", CIDR: netip.MustParsePrefix("10.0.0.0/24"), Available: 250}}
+	if err != nil || len(got) != 1 || got[0] != want[0] {
+		t.Errorf("FromDescribed = %+v, %v", got, err)
+	}
+	if got, err := FromDescribed("EC2 DescribeSubnets", nil); got != nil || err != nil {
+		t.Errorf("none: %v %v", got, err)
+	}
+	errs := []struct {
+		in  Described
+		err string
+	}{
+		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(252)}, "EC2 DescribeSubnets, subnet-1: 252 available addresses, but a /24 has 251 usable"},
+		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(-1)}, "EC2 DescribeSubnets, subnet-1: -1 available addresses, but a /24 has 251 usable"},
+		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/29", AvailableIPAddressCount: n(3)}, "EC2 DescribeSubnets, subnet-1: 10.0.0.0/29 is not a valid subnet size: AWS allows /16 to /28"},
+		{Described{CidrBlock: "10.0.0.0/24"}, "EC2 DescribeSubnets, subnet 1: no AvailableIpAddressCount"},
+	}
+	for _, tt := range errs {
+		if _, err := FromDescribed("EC2 DescribeSubnets", []Described{tt.in}); err == nil || err.Error() != tt.err {
+			t.Errorf("FromDescribed(%+v) error %v, want %q", tt.in, err, tt.err)
+		}
+	}
+}
+
 // FuzzParseCIDR: no panic; a parsed block has no host bits; a host-bits
 // error suggests a block that parses and is the input masked.
 func FuzzParseCIDR(f *testing.F) {
