@@ -50,6 +50,20 @@ func (e *UnknownTypesError) Error() string {
 	return "unknown instance type " + strings.Join(quoted, ", ") + " (InvalidInstanceType: " + hint + ")"
 }
 
+// VPCNotFoundError says that EC2 has no VPC of that ID in the region asked.
+type VPCNotFoundError struct {
+	ID   string // the VPC ID, when EC2 named it
+	Code string // InvalidVpcID.NotFound
+}
+
+func (e *VPCNotFoundError) Error() string {
+	vpc := "the VPC"
+	if e.ID != "" {
+		vpc = "VPC " + e.ID
+	}
+	return fmt.Sprintf("%s does not exist in this region (%s): check vpc.id in the plan file, and the region (--region, or the plan's region)", vpc, e.Code)
+}
+
 // ThrottledError says that EC2 kept throttling after the retryer gave up.
 type ThrottledError struct {
 	Code     string
@@ -60,7 +74,10 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("EC2 throttled the requests (%s) and %d attempts with backoff did not get through: try again later, ask for fewer types or regions, or raise AWS_MAX_ATTEMPTS", e.Code, e.Attempts)
 }
 
-var unknownTypesList = regexp.MustCompile(`\[([^\]]*)\]`)
+var (
+	unknownTypesList = regexp.MustCompile(`\[([^\]]*)\]`)
+	vpcIDInMessage   = regexp.MustCompile(`\bvpc-[0-9a-f]+\b`)
+)
 
 // explain turns an SDK error from calling action into a one-line error a
 // user can act on. Context errors come back wrapping context.Canceled or
@@ -93,6 +110,8 @@ func explain(ctx context.Context, action string, err error) error {
 				}
 			}
 			return &UnknownTypesError{Names: names, Message: apiErr.ErrorMessage()}
+		case code == "InvalidVpcID.NotFound":
+			return &VPCNotFoundError{ID: vpcIDInMessage.FindString(apiErr.ErrorMessage()), Code: code}
 		case code == "AuthFailure" || code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" ||
 			code == "UnrecognizedClientException" || code == "ExpiredToken" || code == "RequestExpired":
 			return fmt.Errorf("EC2 rejected the AWS credentials (%s: %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile, and refresh expired session credentials", code, oneLine(apiErr.ErrorMessage()))

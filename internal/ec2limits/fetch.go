@@ -14,6 +14,8 @@ import (
 type API interface {
 	ec2.DescribeInstanceTypesAPIClient
 	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+	ec2.DescribeSubnetsAPIClient
+	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
 }
 
 // MaxTypesPerCall is the most instance types DescribeInstanceTypes takes in

@@ -1,0 +1,109 @@
+package ec2limits
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/eksnet/eksnet/internal/subnet"
+)
+
+// MaxSubnetsPerCall is the most subnets DescribeSubnets returns on one page.
+const MaxSubnetsPerCall = 1000
+
+// VPC is what EC2 says of a VPC: its IPv4 blocks and its subnets.
+type VPC struct {
+	ID      string
+	CIDRs   []string          // the blocks associated with it, the primary first
+	Subnets []subnet.Existing // its IPv4 subnets, as ParseDescribeSubnets reads them from a file
+}
+
+// DescribeVPC reads the VPC vpcID: its blocks (DescribeVpcs, which also
+// tells an unknown VPC, since a filter on one matches nothing) and its
+// subnets (DescribeSubnets). A VPC without subnets has none, not an error.
+func DescribeVPC(ctx context.Context, api API, vpcID string) (VPC, error) {
+	cidrs, err := VPCBlocks(ctx, api, vpcID)
+	if err != nil {
+		return VPC{}, err
+	}
+	records, err := DescribeSubnets(ctx, api, vpcID)
+	if err != nil {
+		return VPC{}, err
+	}
+	subnets, err := ToExisting(records)
+	if err != nil {
+		return VPC{}, err
+	}
+	return VPC{ID: vpcID, CIDRs: cidrs, Subnets: subnets}, nil
+}
+
+// VPCBlocks returns the IPv4 blocks associated with the VPC vpcID, the
+// primary first, then the others in EC2's order (DescribeVpcs). An unknown
+// VPC fails with a *VPCNotFoundError.
+func VPCBlocks(ctx context.Context, api API, vpcID string) ([]string, error) {
+	out, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpcID}})
+	if err != nil {
+		return nil, explain(ctx, "DescribeVpcs", err)
+	}
+	i := slices.IndexFunc(out.Vpcs, func(v ec2types.Vpc) bool { return aws.ToString(v.VpcId) == vpcID })
+	if i < 0 {
+		return nil, &VPCNotFoundError{ID: vpcID, Code: "InvalidVpcID.NotFound"}
+	}
+	v := out.Vpcs[i]
+	var cidrs []string
+	if primary := aws.ToString(v.CidrBlock); primary != "" {
+		cidrs = append(cidrs, primary)
+	}
+	for _, a := range v.CidrBlockAssociationSet {
+		c := aws.ToString(a.CidrBlock)
+		if c == "" || a.CidrBlockState == nil || a.CidrBlockState.State != ec2types.VpcCidrBlockStateCodeAssociated || slices.Contains(cidrs, c) {
+			continue
+		}
+		cidrs = append(cidrs, c)
+	}
+	return cidrs, nil
+}
+
+// DescribeSubnets returns every subnet of the VPC vpcID: DescribeSubnets
+// with the vpc-id filter, MaxSubnetsPerCall a page, through the SDK's
+// paginator.
+func DescribeSubnets(ctx context.Context, api API, vpcID string) ([]ec2types.Subnet, error) {
+	var records []ec2types.Subnet
+	pages := ec2.NewDescribeSubnetsPaginator(api, &ec2.DescribeSubnetsInput{
+		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
+		MaxResults: aws.Int32(MaxSubnetsPerCall),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, explain(ctx, "DescribeSubnets", err)
+		}
+		records = append(records, page.Subnets...)
+	}
+	return records, nil
+}
+
+// ToExisting maps DescribeSubnets records to the subnets the planner
+// takes, with the same checks and results as subnet.ParseDescribeSubnets
+// gives for the AWS CLI's JSON of the same records (subnet.FromDescribed).
+func ToExisting(records []ec2types.Subnet) ([]subnet.Existing, error) {
+	described := make([]subnet.Described, len(records))
+	for i, r := range records {
+		d := subnet.Described{
+			SubnetID:           aws.ToString(r.SubnetId),
+			VpcID:              aws.ToString(r.VpcId),
+			AvailabilityZone:   aws.ToString(r.AvailabilityZone),
+			AvailabilityZoneID: aws.ToString(r.AvailabilityZoneId),
+			CidrBlock:          aws.ToString(r.CidrBlock),
+		}
+		if r.AvailableIpAddressCount != nil {
+			n := int(*r.AvailableIpAddressCount)
+			d.AvailableIPAddressCount = &n
+		}
+		described[i] = d
+	}
+	return subnet.FromDescribed("EC2 DescribeSubnets", described)
+}
