@@ -9,7 +9,7 @@ import (
 )
 
 // awsFlags are the AWS settings of the commands that can ask EC2 (maxpods,
-// limits list|show with --live, and limits update). Unset ones fall back to
+// limits list|show and plan with --live, and limits update). Unset ones fall back to
 // the SDK's: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_EC2, ~/.aws/config
 // and the default credential chain.
 type awsFlags struct {
@@ -20,11 +20,18 @@ type awsFlags struct {
 	timeout     time.Duration
 }
 
-// bind adds the AWS flags to cmd; withLive adds --live as well.
-func (a *awsFlags) bind(cmd *cobra.Command, withLive bool, timeout time.Duration) {
+// Help texts of --live.
+const (
+	liveLimits = "ask EC2 (DescribeInstanceTypes) instead of the offline table"
+	livePlan   = "read the VPC's subnets and CIDR blocks from EC2 (DescribeSubnets, DescribeVpcs) for vpc.id, instead of --subnets-file"
+)
+
+// bind adds the AWS flags to cmd, and --live with that help text unless
+// live is "".
+func (a *awsFlags) bind(cmd *cobra.Command, live string, timeout time.Duration) {
 	fs := cmd.Flags()
-	if withLive {
-		fs.BoolVar(&a.live, "live", false, "ask EC2 (DescribeInstanceTypes) instead of the offline table")
+	if live != "" {
+		fs.BoolVar(&a.live, "live", false, live)
 	}
 	fs.StringVar(&a.region, "region", "", "AWS region (default: AWS_REGION or the profile's)")
 	fs.StringVar(&a.profile, "profile", "", "AWS profile from ~/.aws/config (default: AWS_PROFILE)")

@@ -46,7 +46,7 @@ func newLimitsListCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
-	opts.aws.bind(cmd, true, 30*time.Second)
+	opts.aws.bind(cmd, liveLimits, 30*time.Second)
 	return cmd
 }
 
@@ -93,7 +93,7 @@ func newLimitsShowCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
-	opts.aws.bind(cmd, true, 30*time.Second)
+	opts.aws.bind(cmd, liveLimits, 30*time.Second)
 	return cmd
 }
 

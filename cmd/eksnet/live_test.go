@@ -2,10 +2,12 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/eksnet/eksnet/internal/ec2fake"
@@ -19,9 +21,11 @@ const fakesKey = "ec2fake"
 // ec2fakeCmd is the script command
 //
 //	ec2fake [-page N] [-delay D] [-regions r1,r2] [-fail CODE[:TIMES][@ACTION]]...
+//	        [-subnets DESCRIBE-SUBNETS.json] [-vpc VPC_ID=CIDR[,CIDR]...]...
 //
-// which starts an in-process EC2 endpoint serving ec2fake.Records() for the
-// rest of the script and sets $EC2_URL to its URL.
+// which starts an in-process EC2 endpoint serving ec2fake.Records(), the
+// subnets of the describe-subnets file and the VPCs with their blocks (the
+// primary first) for the rest of the script, and sets $EC2_URL to its URL.
 func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: ec2fake [flags]")
@@ -30,6 +34,16 @@ func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	page := fs.Int("page", 0, "types per page")
 	delay := fs.Duration("delay", 0, "delay before every answer")
 	regions := fs.String("regions", "", "regions DescribeRegions returns")
+	subnetsFile := fs.String("subnets", "", "describe-subnets JSON to serve")
+	var vpcs []ec2types.Vpc
+	fs.Func("vpc", "VPC_ID=CIDR[,CIDR]", func(v string) error {
+		id, cidrs, ok := strings.Cut(v, "=")
+		if !ok {
+			return fmt.Errorf("want VPC_ID=CIDR[,CIDR], not %q", v)
+		}
+		vpcs = append(vpcs, ec2fake.VPC(id, strings.Split(cidrs, ",")...))
+		return nil
+	})
 	var failures []ec2fake.Failure
 	fs.Func("fail", "CODE[:TIMES][@ACTION]", func(v string) error {
 		var f ec2fake.Failure
@@ -51,6 +65,14 @@ func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	s := ec2fake.Start(ec2fake.Records())
 	ts.Defer(s.Close)
+	if *subnetsFile != "" {
+		subnets, err := ec2fake.ParseSubnets([]byte(ts.ReadFile(*subnetsFile)))
+		if err != nil {
+			ts.Fatalf("ec2fake: %s: %v", *subnetsFile, err)
+		}
+		s.SetSubnets(subnets...)
+	}
+	s.SetVPCs(vpcs...)
 	s.SetPageSize(*page)
 	s.SetDelay(*delay)
 	if *regions != "" {

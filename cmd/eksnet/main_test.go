@@ -34,6 +34,12 @@ func TestScripts(t *testing.T) {
 				env.Setenv(k, v)
 			}
 			env.Values[fakesKey] = &fakes{}
+			// $TESTDATA holds the fixtures and golden files the scripts share with the Go tests.
+			testdata, err := filepath.Abs("testdata")
+			if err != nil {
+				return err
+			}
+			env.Setenv("TESTDATA", testdata)
 			// Under -race each eksnet process would otherwise sleep a second
 			// before exiting (the race runtime's atexit_sleep_ms).
 			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))

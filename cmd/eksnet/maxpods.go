@@ -58,7 +58,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 		},
 	}
 	opts.cni.bind(cmd)
-	opts.aws.bind(cmd, true, 30*time.Second)
+	opts.aws.bind(cmd, liveLimits, 30*time.Second)
 	fs := cmd.Flags()
 	fs.BoolVar(&opts.all, "all", false, "every instance type in the table")
 	fs.BoolVar(&opts.nodeGroup, "node-group", false, "one value for a node group of these types: the smallest")

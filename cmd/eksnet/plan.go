@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,9 +9,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/plan"
 	"github.com/eksnet/eksnet/internal/render"
 )
@@ -28,7 +31,7 @@ type planOptions struct {
 	file        string
 	subnetsFile string
 	cniFrom     string
-	live        bool
+	aws         awsFlags // --live and the AWS settings it uses
 	output      string
 }
 
@@ -44,28 +47,33 @@ from the VPC CNI's per-node address demand at the future node count with
 headroom, carved best fit around the existing subnets, with the prefix
 reservations prefix delegation needs. Checks the VPC rules (block sizes and
 association, quotas, overlaps, AZs, service CIDR) and, when the plan does not
-fit, says by how much and which change fits.`,
+fit, says by how much and which change fits.
+
+The existing subnets come from the plan file, from --subnets-file (the JSON
+of aws ec2 describe-subnets), or with --live from EC2: the subnets and CIDR
+blocks of the plan's vpc.id, in --region or else the plan's region.`,
 		Example: `  eksnet plan -f plan.yaml
   eksnet plan -f plan.yaml -o eniconfig | kubectl apply -f -
-  eksnet plan -f plan.yaml --subnets-file subnets.json --cni-from aws-node.yaml -o json`,
+  eksnet plan -f plan.yaml --subnets-file subnets.json --cni-from aws-node.yaml -o json
+  eksnet plan -f plan.yaml --live --profile prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)
 			}
-			return runPlan(opts)
+			return runPlan(cmd.Context(), opts)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&opts.file, "file", "f", "", "plan file, YAML or JSON (- for standard input)")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets: the JSON of aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet: kubectl get ds aws-node -n kube-system -o yaml (or json)")
-	fs.BoolVar(&opts.live, "live", false, "read the existing subnets from EC2")
+	opts.aws.bind(cmd, livePlan, 30*time.Second)
 	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml, tfvars or eniconfig")
 	return cmd
 }
 
-func runPlan(opts *planOptions) error {
+func runPlan(ctx context.Context, opts *planOptions) error {
 	format, err := render.ParseFormat(opts.output, planFormats...)
 	if err != nil {
 		return err
@@ -73,8 +81,8 @@ func runPlan(opts *planOptions) error {
 	if opts.file == "" {
 		return errors.New("no plan file given: eksnet plan -f plan.yaml (the README describes the format)")
 	}
-	if opts.live {
-		return errors.New("--live needs the EC2 adapter, which this build does not have yet: save the subnets with aws ec2 describe-subnets --filters Name=vpc-id,Values=VPC_ID --output json > subnets.json and pass --subnets-file subnets.json")
+	if opts.aws.live && opts.subnetsFile != "" {
+		return errors.New("--live and --subnets-file both give the existing subnets: use one of them")
 	}
 	data, err := readInput(opts.factory.streams.In, opts.file)
 	if err != nil {
@@ -94,6 +102,11 @@ func runPlan(opts *planOptions) error {
 			return fmt.Errorf("%s: %w", opts.subnetsFile, err)
 		}
 		if err := plan.MergeExisting(&file, subnets, vpcID, "the subnets file"); err != nil {
+			return err
+		}
+	}
+	if opts.aws.live {
+		if err := mergeLiveVPC(ctx, &file, &opts.aws); err != nil {
 			return err
 		}
 	}
@@ -129,6 +142,43 @@ func runPlan(opts *planOptions) error {
 		return writeENIConfigs(out, res, spec.File.CNI.SecurityGroups)
 	}
 	return render.Write(out, format, planView{res})
+}
+
+// mergeLiveVPC reads the plan's VPC (vpc.id) from EC2, in --region or else
+// the plan's region: its CIDR blocks (plan.MergeVPCBlocks) and its subnets,
+// merged as --subnets-file merges those of a file.
+func mergeLiveVPC(ctx context.Context, f *plan.File, a *awsFlags) error {
+	if f.VPC.ID == "" {
+		return errors.New("--live needs vpc.id in the plan file: the ID of the VPC whose subnets to read, such as vpc-0123456789abcdef0")
+	}
+	if err := plan.CheckVPCID(f.VPC.ID); err != nil {
+		return err
+	}
+	opts := a.options()
+	switch {
+	case opts.Region == "":
+		opts.Region = f.Region
+	case f.Region != "" && opts.Region != f.Region:
+		return fmt.Errorf("--region %s is not the plan's region %s: give the region of vpc.id %s once, or both the same", opts.Region, f.Region, f.VPC.ID)
+	}
+	ctx, cancel := ec2limits.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	cfg, err := ec2limits.LoadConfig(ctx, opts)
+	if err != nil {
+		return err
+	}
+	vpc, err := ec2limits.DescribeVPC(ctx, ec2limits.NewClient(cfg, opts, ""), f.VPC.ID)
+	if err != nil {
+		return fmt.Errorf("EC2 in %s: %w", cfg.Region, err)
+	}
+	if err := plan.MergeVPCBlocks(f, vpc.CIDRs); err != nil {
+		return err
+	}
+	subnets, vpcID, err := plan.SubnetsOfVPC(vpc.Subnets, vpc.ID, "EC2")
+	if err != nil {
+		return err
+	}
+	return plan.MergeExisting(f, subnets, vpcID, "EC2")
 }
 
 // readInput reads a file, or standard input for "-".

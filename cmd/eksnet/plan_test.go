@@ -6,11 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eksnet/eksnet/internal/ec2fake"
 	"github.com/eksnet/eksnet/internal/plan"
 )
 
@@ -113,8 +119,18 @@ func TestPlanFlagsParse(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.file != "p.yaml" || got.subnetsFile != "s.json" || got.cniFrom != "ds.yaml" || got.output != "eniconfig" || got.live {
+	if got.file != "p.yaml" || got.subnetsFile != "s.json" || got.cniFrom != "ds.yaml" || got.output != "eniconfig" || got.aws.live ||
+		got.aws.timeout != 30*time.Second {
 		t.Errorf("parsed %+v", got)
+	}
+	cmd = newPlanCmd(&factory{}, func(o *planOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-f", "p.yaml", "--live", "--region", "eu-west-1", "--profile", "prod", "--endpoint-url", "http://127.0.0.1:4566", "--timeout", "5s"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := awsFlags{live: true, region: "eu-west-1", profile: "prod", endpointURL: "http://127.0.0.1:4566", timeout: 5 * time.Second}
+	if got.aws != want {
+		t.Errorf("AWS flags %+v, want %+v", got.aws, want)
 	}
 }
 
@@ -163,6 +179,56 @@ func TestPlanFromSubnetsFileAndDaemonSet(t *testing.T) {
 	}
 	if b.VPCID != "vpc-0123456789abcdef0" || b.CNI.KubectlSetEnv != a.CNI.KubectlSetEnv {
 		t.Errorf("live plan: VPC %q, %q", b.VPCID, b.CNI.KubectlSetEnv)
+	}
+}
+
+// --live asks EC2 in --region, else the plan's region, else the SDK's
+// (AWS_REGION here): DescribeVpcs for vpc.id, then DescribeSubnets filtered
+// on it.
+func TestPlanLiveRegion(t *testing.T) {
+	setAWSEnv(t)
+	s := ec2fake.Start(nil)
+	defer s.Close()
+	data, err := os.ReadFile("testdata/plan/describe-subnets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subnets, err := ec2fake.ParseSubnets(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetSubnets(subnets...)
+	s.SetVPCs(ec2fake.VPC("vpc-0123456789abcdef0", "10.0.0.0/16"))
+	noRegion := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(noRegion, []byte("vpc: {id: vpc-0123456789abcdef0}\nazs: [us-west-2a, us-west-2b]\nnodeGroups: [{name: g, instanceTypes: [m5.large], nodes: 3}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args   []string
+		region string
+	}{
+		{[]string{"-f", "testdata/plan/live.yaml", "--cni-from", "testdata/plan/aws-node.yaml"}, "us-west-2"},
+		{[]string{"-f", "testdata/plan/live.yaml", "--cni-from", "testdata/plan/aws-node.yaml", "--region", "us-west-2"}, "us-west-2"},
+		{[]string{"-f", noRegion, "--region", "eu-west-1"}, "eu-west-1"},
+		{[]string{"-f", noRegion}, "us-east-1"},
+	}
+	for _, tt := range tests {
+		before := len(s.Requests())
+		args := append(append([]string{"plan"}, tt.args...), "--live", "--endpoint-url", s.URL(), "-o", "json")
+		if _, stderr, code := run(t, args...); code != 0 {
+			t.Fatalf("eksnet %s: %s", strings.Join(args, " "), stderr)
+		}
+		var got []string
+		for _, r := range s.Requests()[before:] {
+			got = append(got, r.Action+" "+r.Region)
+			if r.Action == "DescribeVpcs" && !slices.Equal(r.VPCIDs, []string{"vpc-0123456789abcdef0"}) ||
+				r.Action == "DescribeSubnets" && !reflect.DeepEqual(r.Filters, map[string][]string{"vpc-id": {"vpc-0123456789abcdef0"}}) {
+				t.Errorf("request %+v", r)
+			}
+		}
+		if want := []string{"DescribeVpcs " + tt.region, "DescribeSubnets " + tt.region}; !slices.Equal(got, want) {
+			t.Errorf("%v: requests %v, want %v", tt.args, got, want)
+		}
 	}
 }
 

@@ -56,7 +56,7 @@ EKSNET_LIMITS_FILE, or limits-file: in the config file).`,
 	fs.StringVar(&opts.out, "out", "", "table file to write (default: the --limits-file, else instance-limits.json)")
 	fs.BoolVar(&opts.prune, "prune", false, "remove the types that no region returned")
 	fs.StringVarP(&opts.output, "output", "o", "table", "summary format: table, json or yaml")
-	opts.aws.bind(cmd, false, 5*time.Minute)
+	opts.aws.bind(cmd, "", 5*time.Minute)
 	return cmd
 }
 
