@@ -209,7 +209,7 @@ func nextVPCBlock(s *Spec) (netip.Prefix, bool) {
 				if !ok {
 					break
 				}
-				if vpc.CheckAssociation(primary, p) == nil {
+				if vpc.CheckAssociation(taken, p) == nil {
 					return p, true
 				}
 			}

@@ -154,8 +154,8 @@ func validateVPC(s *Spec) error {
 	}
 	for i, p := range s.Blocks {
 		field := fmt.Sprintf("vpc.cidrs[%d]", i)
-		if i > 0 {
-			if err := vpc.CheckAssociation(s.Blocks[0], p); err != nil {
+		if i > 0 { // in the order the blocks were associated
+			if err := vpc.CheckAssociation(s.Blocks[:i], p); err != nil {
 				return fmt.Errorf("%s: %w", field, err)
 			}
 		}
@@ -314,7 +314,7 @@ func validateSecondary(s *Spec) error {
 				return fmt.Errorf("%s %s overlaps %s: a secondary block must not overlap the VPC's blocks", f, p, n.Name)
 			}
 		}
-		if err := vpc.CheckAssociation(s.Blocks[0], p); err != nil {
+		if err := vpc.CheckAssociation(s.AllBlocks(), p); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
 		if w, ok := vpc.CheckDockerRange(p); ok {

@@ -114,22 +114,28 @@ func CheckPrimary(p netip.Prefix) error {
 	return nil
 }
 
-// associationRule is one row of the association table: for a primary block
-// in Range, the ranges a secondary block may not come from.
+// associationRule is one row of the association table: for a VPC whose
+// primary block is in Range, the ranges a secondary block may not come from.
 type associationRule struct {
 	Range      RangeClass
 	Restricted []netip.Prefix
 	Allowed    string
+	// because names the VPC block in 10.0.0.0/15 that bars 10.0.0.0/16.
+	because netip.Prefix
 }
 
-// restrictedFor returns the row of the association table for primary.
-func restrictedFor(primary netip.Prefix) associationRule {
-	switch c := Classify(primary); c {
+// restrictedFor returns the row of the association table for a VPC with
+// blocks, the primary first (vpc-rules.md).
+func restrictedFor(blocks []netip.Prefix) associationRule {
+	switch c := Classify(blocks[0]); c {
 	case ClassTen:
 		r := associationRule{Range: c, Restricted: []netip.Prefix{RFC1918OneSev, RFC1918Nine, Benchmark},
 			Allowed: "other 10.0.0.0/8 blocks, public ranges and 100.64.0.0/10"}
-		if within(primary, tenSlash15) {
+		// vpc-rules.md: "and 10.0.0.0/16 if a block is in 10.0.0.0/15", any
+		// block of the VPC, not only the primary.
+		if i := slices.IndexFunc(blocks, func(b netip.Prefix) bool { return within(b, tenSlash15) }); i >= 0 {
 			r.Restricted = append(r.Restricted, tenSlash16)
+			r.because = blocks[i]
 		}
 		return r
 	case ClassOneSevTwo:
@@ -146,14 +152,20 @@ func restrictedFor(primary netip.Prefix) associationRule {
 		Allowed: "public ranges and 100.64.0.0/10"}
 }
 
-// CheckAssociation checks that block may be associated with a VPC whose
-// primary CIDR block is primary: the association table of vpc-rules.md,
-// which AWS keys on the range of the primary block.
-func CheckAssociation(primary, block netip.Prefix) error {
+// CheckAssociation checks that block may be associated with a VPC that has
+// blocks, the primary first: the association table of vpc-rules.md, keyed on
+// the range of the primary block, as AWS keys it, with its one rule on the
+// other blocks: none from 10.0.0.0/16 once any block is in 10.0.0.0/15.
+// 169.254.0.0/16 can never be used.
+func CheckAssociation(blocks []netip.Prefix, block netip.Prefix) error {
 	if Classify(block) == ClassLinkLocal {
 		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", block)
 	}
-	rule := restrictedFor(primary)
+	if len(blocks) == 0 {
+		return nil // block is the primary: any range but link-local
+	}
+	primary := blocks[0]
+	rule := restrictedFor(blocks)
 	for _, r := range rule.Restricted {
 		if !r.Overlaps(block) {
 			continue
@@ -162,7 +174,7 @@ func CheckAssociation(primary, block netip.Prefix) error {
 		for i, p := range rule.Restricted {
 			names[i] = p.String()
 			if p == tenSlash16 {
-				names[i] += " (the primary is in 10.0.0.0/15)"
+				names[i] += fmt.Sprintf(" (as the VPC's %s is in 10.0.0.0/15)", rule.because)
 			}
 		}
 		rangeName := string(rule.Range)

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// The association table of vpc-rules.md, row by row, keyed on the primary block.
+// The association table of vpc-rules.md, row by row, keyed on the primary
+// block; primary is the VPC's blocks, the primary first, separated by spaces.
 func TestCheckAssociation(t *testing.T) {
 	tests := []struct {
 		primary, block string
@@ -15,12 +16,18 @@ func TestCheckAssociation(t *testing.T) {
 		{"10.0.0.0/16", "100.64.0.0/16", ""},
 		{"10.0.0.0/16", "10.1.0.0/16", ""},
 		{"10.0.0.0/16", "52.95.0.0/16", ""},
-		{"10.0.0.0/16", "198.19.0.0/16", "198.19.0.0/16 cannot be associated with a VPC whose primary block 10.0.0.0/16 is in 10.0.0.0/8: the VPC CIDR block association rules forbid blocks from 198.19.0.0/16 there (forbidden: 172.16.0.0/12, 192.168.0.0/16, 198.19.0.0/16 and 10.0.0.0/16 (the primary is in 10.0.0.0/15); allowed: other 10.0.0.0/8 blocks, public ranges and 100.64.0.0/10)"},
+		{"10.0.0.0/16", "198.19.0.0/16", "198.19.0.0/16 cannot be associated with a VPC whose primary block 10.0.0.0/16 is in 10.0.0.0/8: the VPC CIDR block association rules forbid blocks from 198.19.0.0/16 there (forbidden: 172.16.0.0/12, 192.168.0.0/16, 198.19.0.0/16 and 10.0.0.0/16 (as the VPC's 10.0.0.0/16 is in 10.0.0.0/15); allowed: other 10.0.0.0/8 blocks, public ranges and 100.64.0.0/10)"},
 		{"10.0.0.0/16", "198.19.128.0/20", "forbid"},
 		{"10.0.0.0/16", "172.16.0.0/16", "forbid"},
 		{"10.0.0.0/16", "192.168.0.0/16", "forbid"},
 		{"10.1.0.0/16", "10.0.128.0/17", "forbid blocks from 10.0.0.0/16 there"}, // a primary in 10.0.0.0/15 bars 10.0.0.0/16
 		{"10.2.0.0/16", "10.0.0.0/16", ""},                                       // 10.2.0.0/16 is outside 10.0.0.0/15
+		// "if a block is in 10.0.0.0/15": any block of the VPC, not only the primary.
+		{"10.2.0.0/16 10.1.0.0/16", "10.0.0.0/16", "10.0.0.0/16 cannot be associated with a VPC whose primary block 10.2.0.0/16 is in 10.0.0.0/8: the VPC CIDR block association rules forbid blocks from 10.0.0.0/16 there (forbidden: 172.16.0.0/12, 192.168.0.0/16, 198.19.0.0/16 and 10.0.0.0/16 (as the VPC's 10.1.0.0/16 is in 10.0.0.0/15); allowed"},
+		{"10.2.0.0/16 10.1.0.0/16", "10.0.64.0/18", "forbid blocks from 10.0.0.0/16 there"},
+		{"10.2.0.0/16 10.3.0.0/16", "10.0.0.0/16", ""},
+		{"10.2.0.0/16 100.64.0.0/16", "10.0.0.0/16", ""},
+		{"10.2.0.0/16 10.1.0.0/16", "10.4.0.0/16", ""},
 		// VPC in 172.16.0.0/12
 		{"172.20.0.0/16", "172.21.0.0/16", ""},
 		{"172.20.0.0/16", "100.64.0.0/16", ""},
@@ -45,7 +52,7 @@ func TestCheckAssociation(t *testing.T) {
 		{"10.0.0.0/16", "169.254.0.0/16", "169.254.0.0/16 is link-local (169.254.0.0/16): it can never be used in a VPC"},
 	}
 	for _, tt := range tests {
-		err := CheckAssociation(pfx(tt.primary), pfx(tt.block))
+		err := CheckAssociation(pfxs(strings.Fields(tt.primary)...), pfx(tt.block))
 		switch {
 		case tt.err == "" && err != nil:
 			t.Errorf("%s beside %s: %v, want allowed", tt.block, tt.primary, err)
