@@ -13,6 +13,7 @@ import (
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
 	"github.com/eksnet/eksnet/internal/sizing"
 	"github.com/eksnet/eksnet/internal/subnet"
@@ -335,7 +336,7 @@ func (v subnetSizeView) summary(n sizing.SubnetNeed) string {
 }
 
 func perNodeLine(d ipam.Demand) string {
-	parts := []string{plural(d.ENIs, "ENI", "ENIs")}
+	parts := []string{prose.Count(d.ENIs, "ENI", "ENIs")}
 	if d.TrunkENI {
 		parts[0] += " (1 trunk)"
 	}
@@ -343,14 +344,14 @@ func perNodeLine(d ipam.Demand) string {
 	case formula.ModeIPv6:
 		parts = append(parts, "pods on one IPv6 /80")
 	case formula.ModePrefixDelegation:
-		parts = append(parts, fmt.Sprintf("%s (%d pool addresses)", plural(d.Prefixes, "/28 prefix", "/28 prefixes"), d.PoolAddresses))
+		parts = append(parts, fmt.Sprintf("%s (%d pool addresses)", prose.Count(d.Prefixes, "/28 prefix", "/28 prefixes"), d.PoolAddresses))
 	default:
 		parts = append(parts, fmt.Sprintf("%d pool addresses", d.PoolAddresses))
 	}
 	if d.BranchENIs > 0 {
-		parts = append(parts, plural(d.BranchENIs, "branch ENI", "branch ENIs"))
+		parts = append(parts, prose.Count(d.BranchENIs, "branch ENI", "branch ENIs"))
 	}
-	parts = append(parts, plural(d.NodeSubnetAddresses, "address", "addresses")+" from the node subnet")
+	parts = append(parts, prose.Count(d.NodeSubnetAddresses, "address", "addresses")+" from the node subnet")
 	if d.CustomNetworking {
 		parts = append(parts, fmt.Sprintf("%d from the pod subnet", d.PodSubnetAddresses))
 	}
@@ -414,13 +415,6 @@ func percentOrNone(f float64, fits bool) string {
 		return "-"
 	}
 	return percent(f)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 func sgPodsTerm(n int) string {

@@ -26,15 +26,25 @@ type pool struct {
 	need   uint64 // sum of the blocks carved or asked for
 }
 
-// miss is one subnet the plan could not place.
+// miss is one subnet the plan could not place: no free block for it in its
+// pool, or (sized set) one that no block could hold: a subnet beyond a /16,
+// or an adopted subnet too small.
 type miss struct {
 	az      string
 	role    Role
 	bits    int
 	pool    *pool
-	largest int    // largest free block left when it missed, -1 for none
-	reason  string // set for a subnet beyond /16 or an adopted subnet too small
-	short   int    // addresses short, for reason
+	largest int // largest free block left when it missed, -1 for none
+	sized   *sizeMiss
+}
+
+// sizeMiss is a subnet too large for any /16, or an adopted one too small:
+// what it needs and by how much it falls short.
+type sizeMiss struct {
+	adopted netip.Prefix // the adopted subnet; invalid for one beyond a /16
+	usable  int          // of the adopted subnet, or of a /16
+	needed  int          // planned (with headroom) beyond a /16, else the future demand
+	short   int
 }
 
 type missReport struct {
@@ -116,11 +126,9 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				sub.AddressesPlanned = rd.future.WithHeadroom(s.HeadroomPct).Total()
 				p, err := rd.future.Recommend(s.HeadroomPct)
 				if err != nil {
-					over := rd.future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)
-					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
-						reason: fmt.Sprintf("the %s subnet of %s needs %d addresses with %d%% headroom, more than a /%d holds (%s)",
-							role, az, sub.AddressesPlanned, s.HeadroomPct, vpc.LargestBits, oneLine(err.Error())),
-						short: over})
+					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
+						usable: subnet.Largest.Usable(), needed: sub.AddressesPlanned,
+						short: rd.future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)}})
 					continue
 				}
 				bits = int(p)
@@ -134,10 +142,9 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 					if rd != nil {
 						need = rd.future
 					}
-					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1,
-						reason: fmt.Sprintf("the existing %s subnet %s of %s has %d usable addresses, the plan needs %d at the future size",
-							role, e.Prefix, az, sub.UsableAddresses, sub.AddressesNeededFuture),
-						short: need.Over(subnet.PrefixLen(bits))})
+					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
+						adopted: e.Prefix, usable: sub.UsableAddresses, needed: sub.AddressesNeededFuture,
+						short: need.Over(subnet.PrefixLen(bits))}})
 					continue
 				}
 			} else {

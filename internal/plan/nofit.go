@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
@@ -33,8 +34,8 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 	e := &NoFitError{}
 	var parts []string
 	for _, p := range r.pools {
-		missed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.pool == p && x.reason == "" })
-		if !missed {
+		i := slices.IndexFunc(r.misses, func(x miss) bool { return x.pool == p && x.sized == nil })
+		if i < 0 {
 			continue
 		}
 		blocks := joinPrefixes(p.blocks)
@@ -45,7 +46,7 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 			e.Short = max(e.Short, short)
 			continue
 		}
-		x := r.misses[slices.IndexFunc(r.misses, func(x miss) bool { return x.pool == p && x.reason == "" })]
+		x := r.misses[i]
 		largest := "none"
 		if x.largest >= 0 {
 			largest = fmt.Sprintf("a /%d", x.largest)
@@ -58,11 +59,9 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 			p.free, p.name, blocks, x.bits, x.role, x.az, largest, short))
 		e.Short = max(e.Short, short)
 	}
-	for _, x := range r.misses {
-		if x.reason != "" {
-			parts = append(parts, fmt.Sprintf("%s: %d short", x.reason, x.short))
-			e.Short = max(e.Short, x.short)
-		}
+	for _, part := range sizeShortfalls(r.misses, s.File.AZs, s.HeadroomPct) {
+		parts = append(parts, part.text)
+		e.Short = max(e.Short, part.short)
 	}
 	e.Shortfall = strings.Join(parts, "; ")
 
@@ -143,6 +142,62 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 	return e
 }
 
+type shortfall struct {
+	text  string
+	short int
+}
+
+// sizeShortfalls says which subnets no block can hold, and by how much: one
+// sentence for the AZs whose subnets of a role fall short alike (usually
+// all of them), not the same sentence for each AZ.
+func sizeShortfalls(misses []miss, allAZs []string, headroomPct int) []shortfall {
+	type key struct {
+		role    Role
+		adopted bool
+		size    sizeMiss // adopted left out
+	}
+	var order []key
+	groups := map[key][]miss{}
+	for _, x := range misses {
+		if x.sized == nil {
+			continue
+		}
+		k := key{role: x.role, adopted: x.sized.adopted.IsValid(), size: *x.sized}
+		k.size.adopted = netip.Prefix{}
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], x)
+	}
+	var out []shortfall
+	for _, k := range order {
+		g := groups[k]
+		var azs, subnets []string
+		for _, x := range g {
+			azs = append(azs, x.az)
+			subnets = append(subnets, fmt.Sprintf("%s (%s)", x.sized.adopted, x.az))
+		}
+		where := "of " + prose.JoinAnd(azs)
+		if len(azs) == len(allAZs) && len(azs) > 1 {
+			where = "of each AZ"
+		}
+		var text string
+		switch {
+		case !k.adopted:
+			text = fmt.Sprintf("the %s subnet %s needs %d addresses with %d%% headroom, more than a /%d holds (%d usable): %d short",
+				k.role, where, k.size.needed, headroomPct, vpc.LargestBits, k.size.usable, k.size.short)
+		case len(g) == 1:
+			text = fmt.Sprintf("the existing %s subnet %s of %s has %d usable addresses, the plan needs %d at the future size: %d short",
+				k.role, g[0].sized.adopted, g[0].az, k.size.usable, k.size.needed, k.size.short)
+		default:
+			text = fmt.Sprintf("the existing %s subnets %s have %d usable addresses each, the plan needs %d in each at the future size: %d short each",
+				k.role, prose.JoinAnd(subnets), k.size.usable, k.size.needed, k.size.short)
+		}
+		out = append(out, shortfall{text: text, short: k.size.short})
+	}
+	return out
+}
+
 // fewerNodes finds the largest total future node count that fits, scaling
 // every group alike (today's counts too, if even they do not fit).
 func fewerNodes(f File, fits func(File) bool) (string, bool) {
@@ -174,9 +229,14 @@ func fewerNodes(f File, fits func(File) bool) (string, bool) {
 	g := scaled(lo)
 	var groups []string
 	for i, ng := range g.NodeGroups {
-		groups = append(groups, fmt.Sprintf("%s: %d future nodes instead of %d", ng.Name, ng.FutureNodes, f.NodeGroups[i].FutureNodes))
-		if ng.Nodes < f.NodeGroups[i].Nodes {
-			groups[i] += fmt.Sprintf(", %d today instead of %d", ng.Nodes, f.NodeGroups[i].Nodes)
+		was := f.NodeGroups[i]
+		switch {
+		case ng.Nodes == ng.FutureNodes && was.Nodes == was.FutureNodes:
+			groups = append(groups, fmt.Sprintf("%s: %d nodes instead of %d", ng.Name, ng.Nodes, was.Nodes))
+		case ng.Nodes < was.Nodes:
+			groups = append(groups, fmt.Sprintf("%s: %d future nodes instead of %d, %d today instead of %d", ng.Name, ng.FutureNodes, was.FutureNodes, ng.Nodes, was.Nodes))
+		default:
+			groups = append(groups, fmt.Sprintf("%s: %d future nodes instead of %d", ng.Name, ng.FutureNodes, was.FutureNodes))
 		}
 	}
 	return "fewer nodes (" + strings.Join(groups, "; ") + ")", true

@@ -271,6 +271,53 @@ func TestBuildDoesNotFit(t *testing.T) {
 	}
 }
 
+// Subnets that fall short alike in every AZ are one sentence, not one per AZ.
+func TestBuildDoesNotFitAlike(t *testing.T) {
+	file := func(yaml string) File {
+		f, err := Decode([]byte(yaml), "yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	// c5.18xlarge with custom networking: max pods 250 (14 ENIs × 49 + 2 = 688,
+	// capped), 248 pods: min(ceil(248/49) + 1, 14, ceil(250/49)) = 6 pool ENIs,
+	// 294 IPs + 6 primaries = 300 pod-subnet addresses a node. 600/3 + 1 = 201
+	// nodes per AZ: 60300, with 20% headroom 72360, 6829 more than a /16's 65531.
+	// 132 nodes (45 per AZ, 16200 with headroom, a /18 each) is the most that fits.
+	_, err := buildFile(t, file(`
+region: us-west-2
+vpc: {cidrs: [10.0.0.0/16]}
+azs: [us-west-2a, us-west-2b, us-west-2c]
+cni: {customNetworking: true, secondaryCIDR: 100.64.0.0/16}
+nodeGroups: [{name: general, instanceTypes: [c5.18xlarge], nodes: 600}]
+`))
+	want := "the plan does not fit: the pod subnet of each AZ needs 72360 addresses with 20% headroom, more than a /16 holds (65531 usable): 6829 short; " +
+		"changes that fit: fewer nodes (general: 132 nodes instead of 600)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+	// m5.large adopted node subnets of a /26 (59 usable): 30/3 + 1 = 11 nodes of
+	// 30 addresses, 330 in each AZ, 271 short; with custom networking 11.
+	_, err = buildFile(t, file(`
+region: us-west-2
+vpc:
+  cidrs: [10.0.0.0/16]
+  existingSubnets:
+    - {cidr: 10.0.0.0/26, az: us-west-2a, role: node}
+    - {cidr: 10.0.1.0/26, az: us-west-2b, role: node}
+    - {cidr: 10.0.2.0/26, az: us-west-2c, role: node}
+azs: [us-west-2a, us-west-2b, us-west-2c]
+nodeGroups: [{name: general, instanceTypes: [m5.large], nodes: 30}]
+`))
+	want = "the plan does not fit: the existing node subnets 10.0.0.0/26 (us-west-2a), 10.0.1.0/26 (us-west-2b) and 10.0.2.0/26 (us-west-2c) " +
+		"have 59 usable addresses each, the plan needs 330 in each at the future size: 271 short each; " +
+		"changes that fit: custom networking with pod subnets in CG-NAT space (cni.customNetworking: true, cni.secondaryCIDR: auto; max pods drop by one ENI)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+}
+
 // Adding a node group to a plan whose subnets were created (listed with
 // their roles) moves nothing: each existing subnet stays as it is.
 func TestAdoptedSubnetsStayPut(t *testing.T) {

@@ -446,10 +446,4 @@ func validateServiceCIDR(s *Spec) error {
 	return nil
 }
 
-func joinPrefixes(ps []netip.Prefix) string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = p.String()
-	}
-	return strings.Join(out, ", ")
-}
+func joinPrefixes(ps []netip.Prefix) string { return strings.Join(prefixStrings(ps), ", ") }

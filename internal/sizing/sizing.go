@@ -17,6 +17,7 @@ import (
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -291,8 +292,8 @@ func size(req Request) (Plan, error) {
 	for _, n := range []*SubnetNeed{&node, pod} {
 		if n != nil && !n.Fits {
 			p.Fits = false
-			p.Problems = append(p.Problems, fmt.Sprintf("the %s subnet of each AZ needs %s at %d nodes: %d addresses more than a /16 holds",
-				n.Role, describeNeed(n.future), futureAZ, n.OverBy))
+			p.Problems = append(p.Problems, fmt.Sprintf("the %s subnet of each AZ needs %s at %d nodes: %s more than a /16 holds",
+				n.Role, describeNeed(n.future), futureAZ, prose.Count(n.OverBy, "address", "addresses")))
 		}
 	}
 	for i := range req.AZs {
@@ -304,13 +305,10 @@ func size(req Request) (Plan, error) {
 		if err != nil {
 			return Plan{}, err
 		}
-		if !es.FitsFuture {
-			p.Fits = false
-			p.Problems = append(p.Problems, fmt.Sprintf("subnet %s (%d usable) needs %s at %d nodes: %d addresses more than it holds",
-				subnetName(es), es.UsableAddresses, describeNeed(es.future), futureAZ, es.OverByFuture))
-		}
+		p.Fits = p.Fits && es.FitsFuture
 		p.ExistingSubnets = append(p.ExistingSubnets, es)
 	}
+	p.Problems = append(p.Problems, existingProblems(p.ExistingSubnets, futureAZ)...)
 	p.Notes = append(p.Notes, d.Notes...)
 	if req.PodsPerNode == HighWaterMark {
 		p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: the high-water mark (max pods %d − 2 host-network pods%s), as ipamd rarely gives pool addresses back",
@@ -477,6 +475,39 @@ func describeNeed(n subnet.Need) string {
 		return fmt.Sprintf("%d addresses", n.Addresses)
 	}
 	return fmt.Sprintf("%d addresses (%d aligned /28 blocks and %d single addresses)", n.Total(), n.Blocks, n.Addresses)
+}
+
+// existingProblems says which existing subnets are too small for the future
+// demand and by how much: one sentence for the subnets short by the same
+// numbers (usually one per AZ), not one each.
+func existingProblems(subnets []ExistingSubnet, futureAZ int) []string {
+	type key struct {
+		usable, over int
+		need         subnet.Need
+	}
+	var order []key
+	names := map[key][]string{}
+	for _, es := range subnets {
+		if es.FitsFuture {
+			continue
+		}
+		k := key{es.UsableAddresses, es.OverByFuture, es.future}
+		if _, seen := names[k]; !seen {
+			order = append(order, k)
+		}
+		names[k] = append(names[k], subnetName(es))
+	}
+	var problems []string
+	for _, k := range order {
+		if n := names[k]; len(n) > 1 {
+			problems = append(problems, fmt.Sprintf("subnets %s (%d usable each) need %s each at %d nodes: %s more than each holds",
+				prose.JoinAnd(n), k.usable, describeNeed(k.need), futureAZ, prose.Count(k.over, "address", "addresses")))
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("subnet %s (%d usable) needs %s at %d nodes: %s more than it holds",
+			names[k][0], k.usable, describeNeed(k.need), futureAZ, prose.Count(k.over, "address", "addresses")))
+	}
+	return problems
 }
 
 func subnetName(es ExistingSubnet) string {

@@ -236,9 +236,36 @@ func TestExistingSubnetTooSmallForPods(t *testing.T) {
 	if c := p.Changes[0]; c.AddressesNeededFuture != 34 || c.MinimumPrefixLength != 26 || !strings.Contains(c.Note, "fewer pods per node") {
 		t.Errorf("custom networking change %+v", c)
 	}
-	const msg = "subnet 10.0.0.0/22 (1019 usable) needs 1020 addresses at 34 nodes: 1 addresses more than it holds; smallest change that fits: --custom-networking (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true)"
+	const msg = "subnet 10.0.0.0/22 (1019 usable) needs 1020 addresses at 34 nodes: 1 address more than it holds; smallest change that fits: --custom-networking (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true)"
 	if err := p.Err(); err == nil || err.Error() != msg {
 		t.Errorf("Err() = %v, want %q", err, msg)
+	}
+}
+
+// Subnets short by the same numbers, one per AZ, are one sentence: 30 nodes,
+// 5%/month for 12 months: ceil(30 × 1.05^12) = 54, 19 per AZ (11 today).
+// Each /24 has 251 − 100 = 151 in use; 151 + 8 × 30 = 391, 140 over 251.
+// A fourth subnet, fuller, is short by more and gets its own sentence.
+func TestExistingSubnetsShortAlike(t *testing.T) {
+	used := func(cidr, id string, available int) Existing {
+		return Existing{ID: id, CIDR: netip.MustParsePrefix(cidr), Used: 251 - available}
+	}
+	p, err := Size(request(t, "m5.large", 30, func(r *Request) {
+		r.Growth = growth(t, "5%/month")
+		r.Existing = []Existing{
+			used("10.0.0.0/24", "subnet-a", 100), used("10.0.1.0/24", "subnet-b", 100),
+			used("10.0.2.0/24", "subnet-c", 100), used("10.0.3.0/24", "subnet-d", 99),
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"subnets subnet-a 10.0.0.0/24, subnet-b 10.0.1.0/24 and subnet-c 10.0.2.0/24 (251 usable each) need 391 addresses each at 19 nodes: 140 addresses more than each holds",
+		"subnet subnet-d 10.0.3.0/24 (251 usable) needs 392 addresses at 19 nodes: 141 addresses more than it holds",
+	}
+	if strings.Join(p.Problems, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems\n%s\nwant\n%s", strings.Join(p.Problems, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
+
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // Limits from vpc-rules.md.
@@ -182,7 +183,7 @@ func CheckAssociation(blocks []netip.Prefix, block netip.Prefix) error {
 			rangeName = "in " + rangeName
 		}
 		return fmt.Errorf("%s cannot be associated with a VPC whose primary block %s is %s: the VPC CIDR block association rules forbid blocks from %s there (forbidden: %s; allowed: %s)",
-			block, primary, rangeName, r, joinAnd(names), rule.Allowed)
+			block, primary, rangeName, r, prose.JoinAnd(names), rule.Allowed)
 	}
 	return nil
 }
@@ -230,7 +231,7 @@ func CheckAZs(azs []string) error {
 		seen[az] = true
 		if slices.Contains(BlockedControlPlaneAZIDs, az) {
 			return fmt.Errorf("availability zone %s cannot host the EKS control plane's network interfaces (nor can %s): choose another",
-				az, joinOr(slices.DeleteFunc(slices.Clone(BlockedControlPlaneAZIDs), func(s string) bool { return s == az })))
+				az, prose.JoinOr(slices.DeleteFunc(slices.Clone(BlockedControlPlaneAZIDs), func(s string) bool { return s == az })))
 		}
 	}
 	if len(azs) < MinClusterAZs {
@@ -306,18 +307,4 @@ func lastAddr(p netip.Prefix) netip.Addr {
 		b[i/8] |= 1 << (7 - uint(i%8))
 	}
 	return netip.AddrFrom16(b)
-}
-
-func joinAnd(items []string) string { return join(items, " and ") }
-
-func joinOr(items []string) string { return join(items, " or ") }
-
-func join(items []string, last string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + last + items[len(items)-1]
 }
