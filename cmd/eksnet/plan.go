@@ -296,7 +296,7 @@ func used(s plan.Subnet) string {
 	if s.UsableAddresses == 0 || s.AddressesNeededFuture == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%d%%", (s.AddressesNeededFuture*100+s.UsableAddresses-1)/s.UsableAddresses)
+	return percent(float64(s.AddressesNeededFuture) / float64(s.UsableAddresses))
 }
 
 func runway(s plan.Subnet) string {

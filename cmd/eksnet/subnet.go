@@ -328,9 +328,9 @@ func (v subnetSizeView) summary(n sizing.SubnetNeed) string {
 	if !n.Fits {
 		return fmt.Sprintf("%s subnet: more than a /16 per AZ: %d addresses too many", n.Role, n.OverBy)
 	}
-	line := fmt.Sprintf("%s subnet: /%d per AZ: %d usable, %s used at %d nodes", n.Role, n.RecommendedPrefixLength, n.UsableAddresses, percent(n.Utilisation), v.Nodes)
+	line := fmt.Sprintf("%s subnet: /%d per AZ: %d usable, %s used at %s", n.Role, n.RecommendedPrefixLength, n.UsableAddresses, percent(n.Utilisation), prose.Count(v.Nodes, "node", "nodes"))
 	if v.FutureNodes != v.Nodes {
-		line += fmt.Sprintf(", %s at %d nodes", percent(n.UtilisationFuture), v.FutureNodes)
+		line += fmt.Sprintf(", %s at %s", percent(n.UtilisationFuture), prose.Count(v.FutureNodes, "node", "nodes"))
 	}
 	return line + fmt.Sprintf(" (at least a /%d; %d%% headroom)", n.MinimumPrefixLength, v.HeadroomPercent)
 }
@@ -408,6 +408,8 @@ func prefixOrNone(length int) string {
 	return fmt.Sprintf("/%d", length)
 }
 
+// percent is a share rounded to the nearest whole percent, the one way every
+// table shows how full a subnet is.
 func percent(f float64) string { return fmt.Sprintf("%.0f%%", f*100) }
 
 func percentOrNone(f float64, fits bool) string {
