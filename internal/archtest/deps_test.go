@@ -21,6 +21,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/userdata",
 	"github.com/eksnet/eksnet/internal/vpc",
 	"github.com/eksnet/eksnet/internal/plan",
+	"github.com/eksnet/eksnet/internal/prose",
 }
 
 var forbidden = []string{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 // AddressesPerPrefix is the size of the /28 prefix one ENI slot holds in
@@ -80,6 +81,19 @@ func (d Demand) PodSubnetPrefixes() int {
 		return d.Prefixes
 	}
 	return 0
+}
+
+// NodeSubnetNeed is what the node takes from its own subnet: single
+// addresses, and its /28 prefixes as aligned, fully free blocks (ipam.md:
+// "prefix mode: T arrives as P aligned, fully free /28 blocks").
+func (d Demand) NodeSubnetNeed() subnet.Need {
+	return subnet.Need{Addresses: d.NodeSubnetAddresses - subnet.BlockSize*d.NodeSubnetPrefixes(), Blocks: d.NodeSubnetPrefixes()}
+}
+
+// PodSubnetNeed is what the node takes from the ENIConfig subnet (custom
+// networking), its /28 prefixes as aligned, fully free blocks (ipam.md).
+func (d Demand) PodSubnetNeed() subnet.Need {
+	return subnet.Need{Addresses: d.PodSubnetAddresses - subnet.BlockSize*d.PodSubnetPrefixes(), Blocks: d.PodSubnetPrefixes()}
 }
 
 // Explain returns the working, one line per step, then the notes (ipam.md's

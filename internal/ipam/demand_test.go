@@ -8,6 +8,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 var (
@@ -144,7 +145,32 @@ func TestWorkedExamples(t *testing.T) {
 			if d.Mode == formula.ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
 				t.Errorf("prefixes split %d + %d, want %d", d.NodeSubnetPrefixes(), d.PodSubnetPrefixes(), d.Prefixes)
 			}
+			if n, p := d.NodeSubnetNeed(), d.PodSubnetNeed(); n.Total() != d.NodeSubnetAddresses || p.Total() != d.PodSubnetAddresses || n.Blocks+p.Blocks != d.Prefixes {
+				t.Errorf("subnet needs %+v and %+v, want %d and %d addresses with %d /28s", n, p, d.NodeSubnetAddresses, d.PodSubnetAddresses, d.Prefixes)
+			}
 		})
+	}
+}
+
+// The /28s of prefix mode are whole aligned blocks of the subnet the pool
+// ENIs use; the rest are single addresses (ipam.md).
+func TestSubnetNeeds(t *testing.T) {
+	// m5.xlarge, prefixes, 20 pods: 3 /28s and the ENI's primary, 49 addresses.
+	d, err := NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation = true }), 110, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, p := d.NodeSubnetNeed(), d.PodSubnetNeed(); n != (subnet.Need{Addresses: 1, Blocks: 3}) || p != (subnet.Need{}) {
+		t.Errorf("needs %+v %+v", n, p)
+	}
+	// With custom networking: the node address in the node subnet; 3 /28s and
+	// the pool ENI's primary in the pod subnet.
+	d, err = NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation, s.CustomNetworking = true, true }), 110, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, p := d.NodeSubnetNeed(), d.PodSubnetNeed(); n != (subnet.Need{Addresses: 1}) || p != (subnet.Need{Addresses: 1, Blocks: 3}) {
+		t.Errorf("custom networking needs %+v %+v", n, p)
 	}
 }
 

@@ -128,8 +128,7 @@ func computeDemand(s *Spec, table *limits.Table) (*demands, error) {
 					field, inst.Name, a.PodsWithoutAddress, pods))
 			}
 			// Any node may be of any of the types: size for the most of each.
-			n := subnet.Need{Addresses: a.NodeSubnetAddresses - subnet.BlockSize*a.NodeSubnetPrefixes(), Blocks: a.NodeSubnetPrefixes()}
-			p := subnet.Need{Addresses: a.PodSubnetAddresses - subnet.BlockSize*a.PodSubnetPrefixes(), Blocks: a.PodSubnetPrefixes()}
+			n, p := a.NodeSubnetNeed(), a.PodSubnetNeed()
 			node = subnet.Need{Addresses: max(node.Addresses, n.Addresses), Blocks: max(node.Blocks, n.Blocks)}
 			pod = subnet.Need{Addresses: max(pod.Addresses, p.Addresses), Blocks: max(pod.Blocks, p.Blocks)}
 			if total := a.NodeSubnetAddresses + a.PodSubnetAddresses; total > largest {

@@ -279,12 +279,12 @@ func size(req Request) (Plan, error) {
 	}
 
 	p.perNodeNeed = map[string]subnet.Need{
-		RoleNode: {Addresses: d.NodeSubnetAddresses - subnet.BlockSize*d.NodeSubnetPrefixes(), Blocks: d.NodeSubnetPrefixes()},
+		RoleNode: d.NodeSubnetNeed(),
 	}
 	node := p.subnetNeed(RoleNode, nodesAZ, futureAZ)
 	var pod *SubnetNeed
 	if d.CustomNetworking {
-		p.perNodeNeed[RolePod] = subnet.Need{Addresses: d.PodSubnetAddresses - subnet.BlockSize*d.PodSubnetPrefixes(), Blocks: d.PodSubnetPrefixes()}
+		p.perNodeNeed[RolePod] = d.PodSubnetNeed()
 		n := p.subnetNeed(RolePod, nodesAZ, futureAZ)
 		pod = &n
 	}
