@@ -183,9 +183,9 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 			return req, fmt.Errorf("invalid --%s %d: must be 0 or more", t.flag, t.value)
 		}
 	}
-	headroom, err := parsePercent(o.headroom)
+	headroom, err := subnet.ParseHeadroom(o.headroom)
 	if err != nil {
-		return req, fmt.Errorf("invalid --headroom %q: want a percentage such as 25%%", o.headroom)
+		return req, fmt.Errorf("invalid --headroom %q: %w", o.headroom, err)
 	}
 
 	table, err := o.factory.BaseTable()
@@ -242,15 +242,6 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 		}
 	}
 	return req, nil
-}
-
-// parsePercent reads "25%" or "25" as a whole percentage.
-func parsePercent(s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), "%"))
-	if err != nil || n < 0 || n > 1000 {
-		return 0, errors.New("want 0% to 1000%")
-	}
-	return n, nil
 }
 
 // subnetSizeView is the table and value view of a sizing plan; JSON and YAML

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/formula"
@@ -46,7 +45,6 @@ var (
 	sgRe     = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 	subnetRe = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	vpcIDRe  = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	pctRe    = regexp.MustCompile(`^([0-9]+)\s*%$`)
 )
 
 // ParseCIDR parses an IPv4 CIDR given in field with subnet.ParseCIDR, which
@@ -392,13 +390,9 @@ func validateNodeGroups(s *Spec) error {
 	if *f.Surge < 0 {
 		return fmt.Errorf("surge: %d is negative: it is the spare nodes per AZ during a rolling update, 0 or more", *f.Surge)
 	}
-	m := pctRe.FindStringSubmatch(strings.TrimSpace(f.Headroom))
-	if m == nil {
-		return fmt.Errorf("headroom: %q is not a percentage such as 20%%", f.Headroom)
-	}
-	pct, err := strconv.Atoi(m[1])
-	if err != nil || pct > 1000 {
-		return fmt.Errorf("headroom: %q is out of range: 0%% to 1000%%", f.Headroom)
+	pct, err := subnet.ParseHeadroom(f.Headroom)
+	if err != nil {
+		return fmt.Errorf("headroom: %q: %w", f.Headroom, err)
 	}
 	s.HeadroomPct = pct
 	if f.Growth != "" {

@@ -208,8 +208,8 @@ func size(req Request) (Plan, error) {
 		return Plan{}, fmt.Errorf("future nodes %d are fewer than the %d nodes now", req.FutureNodes, req.Nodes)
 	case req.FutureNodes != 0 && !req.Growth.IsZero() && !req.Growth.Monthly():
 		return Plan{}, fmt.Errorf("give future nodes or a growth of %s, not both", req.Growth)
-	case req.HeadroomPercent < 0 || req.HeadroomPercent > 1000:
-		return Plan{}, fmt.Errorf("invalid headroom %d%%: must be 0%% to 1000%%", req.HeadroomPercent)
+	case req.HeadroomPercent < 0 || req.HeadroomPercent > subnet.MaxHeadroomPercent:
+		return Plan{}, fmt.Errorf("invalid headroom %d%%: must be 0%% to %d%%", req.HeadroomPercent, subnet.MaxHeadroomPercent)
 	case req.GrowthMonths < 0 || req.GrowthMonths > subnet.MaxHorizonMonths:
 		return Plan{}, fmt.Errorf("invalid growth horizon of %d months: must be 0 to %d", req.GrowthMonths, subnet.MaxHorizonMonths)
 	case req.MaxPods < 0:

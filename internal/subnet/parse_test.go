@@ -1,6 +1,7 @@
 package subnet
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -385,4 +386,39 @@ func BenchmarkRunway(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestParseHeadroom(t *testing.T) {
+	for s, want := range map[string]int{"25%": 25, "0%": 0, " 20 % ": 20, "1000%": 1000} {
+		if got, err := ParseHeadroom(s); err != nil || got != want {
+			t.Errorf("ParseHeadroom(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"25", "", "%", "-5%", "+5%", "1001%", "2.5%", "lots", "25%%", "0x10%"} {
+		if got, err := ParseHeadroom(s); err == nil {
+			t.Errorf("ParseHeadroom(%q) = %d, want an error", s, got)
+		} else if err.Error() != "want a whole percentage from 0% to 1000%, such as 20%" {
+			t.Errorf("ParseHeadroom(%q): %v", s, err)
+		}
+	}
+}
+
+// FuzzParseHeadroom: no panic; a headroom read is 0 to 1000 and prints back
+// as a spec that reads the same.
+func FuzzParseHeadroom(f *testing.F) {
+	for _, s := range []string{"25%", "0%", "1000%", "25", "-1%", " 7 %", "99999999999999999999%"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseHeadroom(s)
+		if err != nil {
+			return
+		}
+		if n < 0 || n > MaxHeadroomPercent {
+			t.Fatalf("%q read as %d%%", s, n)
+		}
+		if back, err := ParseHeadroom(fmt.Sprintf("%d%%", n)); err != nil || back != n {
+			t.Fatalf("%q → %d → %d, %v", s, n, back, err)
+		}
+	})
 }

@@ -11,6 +11,8 @@ package subnet
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // The limits AWS puts on a subnet (vpc-rules.md "Sizes and reserved addresses").
@@ -152,6 +154,22 @@ func (n Need) Recommend(headroomPercent int) (PrefixLen, error) {
 		return 0, fmt.Errorf("invalid headroom %d%%: must be 0%% or more", headroomPercent)
 	}
 	return n.WithHeadroom(headroomPercent).MinPrefixLen()
+}
+
+// MaxHeadroomPercent is the most headroom a plan may ask for: ten times the demand.
+const MaxHeadroomPercent = 1000
+
+// ParseHeadroom reads a headroom as users write it, a whole percentage with
+// its sign ("25%"), 0% to MaxHeadroomPercent%: the room Recommend adds on
+// top of the demand. A bare number is refused, never guessed to be a percentage.
+func ParseHeadroom(s string) (int, error) {
+	digits, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	digits = strings.TrimSpace(digits)
+	n, err := strconv.Atoi(digits)
+	if !ok || err != nil || strings.HasPrefix(digits, "+") || n < 0 || n > MaxHeadroomPercent {
+		return 0, fmt.Errorf("want a whole percentage from 0%% to %d%%, such as 20%%", MaxHeadroomPercent)
+	}
+	return n, nil
 }
 
 // WithHeadroom is n with headroomPercent more of everything, rounded up.
