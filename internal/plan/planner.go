@@ -165,27 +165,15 @@ func computeDemand(s *Spec, table *limits.Table) (*demands, error) {
 	return d, nil
 }
 
-// runwayHorizonMonths is how far ahead a runway looks: ten years.
-const runwayHorizonMonths = 120
-
 // runway is the first month, counted from today, in which an AZ's nodes,
-// each group grown by g (subnet.Growth.After) and spread with its surge,
-// no longer fit a /bits subnet; false if they fit for the whole horizon.
+// each group grown by g and spread with its surge, no longer fit a subnet of
+// length p (subnet.FirstMonthOver); false if they fit for ten years.
 func runway(r *roleDemand, g subnet.Growth, surge int, p subnet.PrefixLen) (int, bool) {
-	for month := 0; month <= runwayHorizonMonths; month++ {
-		var need subnet.Need
-		for _, part := range r.parts {
-			n, err := subnet.NodesPerAZ(g.After(part.nodes, month), part.azs, surge)
-			if err != nil {
-				return 0, false
-			}
-			need = need.Plus(part.perNode.Times(n))
-		}
-		if !need.FitsIn(p) {
-			return month, true
-		}
+	parts := make([]subnet.Part, len(r.parts))
+	for i, part := range r.parts {
+		parts[i] = subnet.Part{Nodes: part.nodes, Spread: subnet.Spread{AZs: part.azs, Surge: surge}, PerNode: part.perNode}
 	}
-	return 0, false
+	return subnet.FirstMonthOver(p, r.now, parts, g, subnet.RunwayHorizonMonths)
 }
 
 // cniEnv is the aws-node environment the plan assumes, and the kubectl

@@ -27,7 +27,7 @@ const (
 	DefaultSurge           = 1
 	DefaultHeadroomPercent = 25
 	DefaultGrowthMonths    = 12
-	DefaultRunwayMonths    = 120
+	DefaultRunwayMonths    = subnet.RunwayHorizonMonths
 	// HighWaterMark asks for the default pods per node: max pods − 2 − SG pods.
 	HighWaterMark = -1
 	// hostNetworkPods are aws-node and kube-proxy, which take no VPC address.

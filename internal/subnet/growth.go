@@ -15,6 +15,8 @@ const (
 	maxGrowthNodes   = 1_000_000
 	// MaxHorizonMonths is the furthest a runway looks: 100 years.
 	MaxHorizonMonths = 1200
+	// RunwayHorizonMonths is how far a runway looks by default: ten years.
+	RunwayHorizonMonths = 120
 )
 
 // Growth is how a node count grows: once, by a percentage ("40%") or by a
@@ -221,12 +223,36 @@ func RunwayFor(p PrefixLen, used, perNode Need, nodes int, spread Spread, g Grow
 	if g.IsZero() {
 		return r, nil
 	}
-	for month := 1; month <= horizonMonths; month++ {
+	if month, ok := FirstMonthOver(p, used, []Part{{Nodes: nodes, Spread: spread, PerNode: perNode}}, g, horizonMonths); ok {
 		n := g.After(nodes, month)
-		if s := spread.Share(n); s > r.MaxNodes {
-			r.RunsOut, r.Month, r.Nodes, r.NodesInSubnet = true, month, n, s
-			break
-		}
+		r.RunsOut, r.Month, r.Nodes, r.NodesInSubnet = true, month, n, spread.Share(n)
 	}
 	return r, nil
+}
+
+// Part is a group of nodes that grows together: Nodes today, spread over
+// subnets as Spread says, each node taking PerNode from the subnet.
+type Part struct {
+	Nodes   int
+	Spread  Spread
+	PerNode Need
+}
+
+// FirstMonthOver is the first month, from 0 (today) to horizonMonths, in which
+// a subnet of length p no longer holds base (what it holds today) plus the
+// nodes each part gains by then, every part growing by g (After) and spread
+// as it says (vpc-rules.md: 5 reserved; ipam.md: whole /28 blocks); false if
+// it holds them all the way.
+func FirstMonthOver(p PrefixLen, base Need, parts []Part, g Growth, horizonMonths int) (int, bool) {
+	for month := 0; month <= horizonMonths; month++ {
+		need := base
+		for _, part := range parts {
+			today := part.Spread.Share(part.Nodes)
+			need = need.Plus(part.PerNode.Times(max(part.Spread.Share(g.After(part.Nodes, month))-today, 0)))
+		}
+		if !need.FitsIn(p) {
+			return month, true
+		}
+	}
+	return 0, false
 }

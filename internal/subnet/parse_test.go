@@ -422,3 +422,32 @@ func FuzzParseHeadroom(f *testing.F) {
 		}
 	})
 }
+
+// Two groups grow at +3 nodes a month in a /24 (251 usable): 30 nodes over
+// 3 AZs with a surge node take 11 + m in month m, 10 addresses each; 9 nodes
+// without surge 3 + m, 10 each. Today 110 + 30 = 140; month m 140 + 20m:
+// 240 in month 5 fits, 260 in month 6 does not.
+func TestFirstMonthOver(t *testing.T) {
+	g := mustGrowth(t, "+3/month")
+	parts := []Part{
+		{Nodes: 30, Spread: Spread{AZs: 3, Surge: 1}, PerNode: Need{Addresses: 10}},
+		{Nodes: 9, Spread: Spread{AZs: 3}, PerNode: Need{Addresses: 10}},
+	}
+	if month, ok := FirstMonthOver(24, Need{Addresses: 140}, parts, g, 120); !ok || month != 6 {
+		t.Errorf("FirstMonthOver = %d, %v; want month 6", month, ok)
+	}
+	if month, ok := FirstMonthOver(24, Need{Addresses: 140}, parts, g, 5); ok {
+		t.Errorf("FirstMonthOver within 5 months = %d; want none", month)
+	}
+	// Already over today: month 0.
+	if month, ok := FirstMonthOver(24, Need{Addresses: 252}, parts, g, 120); !ok || month != 0 {
+		t.Errorf("FirstMonthOver over today = %d, %v", month, ok)
+	}
+	// In prefix mode the /28s must stay whole: a /24 has 14 free; 2 nodes of
+	// 3 /28s and 1 address each take 6 /28s, 3 more a month per node at +1/month:
+	// 6 + 3m ≤ 14 holds until month 2, not month 3.
+	one := []Part{{Nodes: 2, PerNode: Need{Addresses: 1, Blocks: 3}}}
+	if month, ok := FirstMonthOver(24, Need{Addresses: 2, Blocks: 6}, one, mustGrowth(t, "+1/month"), 120); !ok || month != 3 {
+		t.Errorf("prefix mode: FirstMonthOver = %d, %v; want month 3", month, ok)
+	}
+}
