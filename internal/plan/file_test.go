@@ -144,12 +144,16 @@ func TestDockerRangeWarns(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"valid-example.yaml", "valid-full.yaml", "invalid-unknown-nested-key.yaml"} {
+	for _, name := range []string{"valid-example.yaml", "valid-full.yaml", "invalid-unknown-nested-key.yaml", "valid-example.json"} {
 		data, _ := os.ReadFile(filepath.Join("testdata", name))
-		f.Add(data)
+		f.Add(data, strings.HasSuffix(name, ".json"))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Decode(data, "yaml")
+	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		format := "yaml"
+		if isJSON {
+			format = "json"
+		}
+		file, err := Decode(data, format)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("multi-line error %q", err)
@@ -157,6 +161,8 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		Default(&file)
-		_, _ = Validate(file)
+		if _, err := Validate(file); err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
 	})
 }

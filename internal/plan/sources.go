@@ -182,9 +182,10 @@ func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
 		if len(ds.Items) != 1 {
 			return out, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
 		}
+		item := ds.Items[0]
 		ds = daemonSet{}
-		if err := ds.decodeItem(data); err != nil {
-			return out, err
+		if err := item.Decode(&ds); err != nil {
+			return out, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
 		}
 	}
 	if ds.Kind != "DaemonSet" {
@@ -193,7 +194,11 @@ func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
 	containers := ds.Spec.Template.Spec.Containers
 	i := slices.IndexFunc(containers, func(c container) bool { return c.Name == "aws-node" })
 	if i < 0 {
-		return out, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", ds.Metadata.Name)
+		name := ds.Metadata.Name
+		if name == "" {
+			name = "the DaemonSet"
+		}
+		return out, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", name)
 	}
 	c := containers[i]
 	if _, tag, ok := strings.Cut(c.Image[strings.LastIndex(c.Image, "/")+1:], ":"); ok {
@@ -249,18 +254,6 @@ func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
 		out.MaxENI = *v
 	}
 	return out, firstErr
-}
-
-// decodeItem decodes the one item of a List.
-func (ds *daemonSet) decodeItem(data []byte) error {
-	var list struct {
-		Items []daemonSet `yaml:"items"`
-	}
-	if err := yaml.Unmarshal(data, &list); err != nil {
-		return fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
-	}
-	*ds = list.Items[0]
-	return nil
 }
 
 // ApplyDaemonSet replaces the plan's CNI settings with those the DaemonSet

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -194,6 +195,7 @@ func TestCNIFromDaemonSetErrors(t *testing.T) {
 		{"kind: Deployment\n", `the file holds kind "Deployment", not a DaemonSet`},
 		{"kind: DaemonSet\nmetadata: {name: aws-node}\nspec: {template: {spec: {containers: [{name: other}]}}}\n", "aws-node has no container named aws-node"},
 		{"kind: List\nitems: []\n", "the file is a List of 0 objects"},
+		{`{"kind": "DaemonSet"}`, "aws-node DaemonSet: the DaemonSet has no container named aws-node"},
 		{"{{{", "aws-node DaemonSet: not YAML or JSON"},
 	}
 	for _, tt := range tests {
@@ -208,6 +210,68 @@ func TestCNIFromDaemonSetErrors(t *testing.T) {
 	if err != nil || got.MaxENI != 3 || got.Version != "1.20.0" || got.WarmENITarget != 1 {
 		t.Errorf("list: %+v %v", got, err)
 	}
+}
+
+// FuzzCNIFromDaemonSet: no panic on any YAML or JSON; an error is one line;
+// settings read are never negative.
+func FuzzCNIFromDaemonSet(f *testing.F) {
+	for _, name := range []string{"aws-node.yaml", "aws-node-default.json"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("kind: List\nitems:\n- kind: DaemonSet\n  spec: {template: {spec: {containers: [{name: aws-node, image: 'a:b:c', env: [{name: MAX_ENI, value: '-1'}]}]}}}\n"))
+	f.Add([]byte("kind: List\nitems: [null]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := CNIFromDaemonSet(data)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err)
+			}
+			return
+		}
+		for _, v := range []*int{&d.WarmPrefixTarget, &d.WarmENITarget, &d.MaxENI, d.WarmIPTarget, d.MinimumIPTarget} {
+			if v != nil && *v < 0 {
+				t.Fatalf("negative setting in %+v", d)
+			}
+		}
+		if d.Version != "" {
+			if _, err := formula.ParseVersion(d.Version); err != nil {
+				t.Fatalf("version %q does not parse: %v", d.Version, err)
+			}
+		}
+	})
+}
+
+// FuzzSubnetsFromDescribe: no panic; every subnet returned belongs to the VPC
+// returned and parses as a subnet CIDR, named by its source.
+func FuzzSubnetsFromDescribe(f *testing.F) {
+	data, err := os.ReadFile("testdata/describe-subnets.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data, "vpc-0123456789abcdef0")
+	f.Add(data, "")
+	f.Add([]byte(`{"Subnets": [{"CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 3, "VpcId": ""}]}`), "")
+	f.Fuzz(func(t *testing.T, data []byte, vpcID string) {
+		subnets, got, err := SubnetsFromDescribe(data, vpcID)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err)
+			}
+			return
+		}
+		if vpcID != "" && got != vpcID {
+			t.Fatalf("asked for %q, got %q", vpcID, got)
+		}
+		for _, s := range subnets {
+			if _, err := subnet.ParseSubnetCIDR(s.CIDR); err != nil || !strings.HasPrefix(s.Origin, "subnets file: ") {
+				t.Fatalf("subnet %+v: %v", s, err)
+			}
+		}
+	})
 }
 
 // The DaemonSet replaces the plan's CNI settings; absent variables take the
