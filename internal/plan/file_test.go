@@ -138,7 +138,7 @@ func TestDockerRangeWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "vpc.cidrs[0]: 172.17.0.0/16 overlaps 172.17.0.0/16, which some AWS services use") {
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "vpc.cidrs[0]: 172.17.0.0/16 is the range some AWS services use: AWS advises against it for a VPC") {
 		t.Errorf("warnings %q", s.Warnings)
 	}
 }

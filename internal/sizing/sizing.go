@@ -170,9 +170,11 @@ type Change struct {
 	Note                  string `json:"note,omitempty"`
 }
 
-// Size computes the plan for req and, when it does not fit, the changes
-// that would (the issue's rules: nodes spread evenly over the AZs rounding
-// up, surge nodes per AZ, subnets sized for the future demand).
+// Size computes what each AZ's subnets must hold for req: one node's
+// addresses (ipam.NodeDemand, ipam.md) times the AZ's nodes (spread evenly,
+// rounding up, plus the surge nodes), in the smallest subnet with 5 reserved
+// and whole /28 blocks (vpc-rules.md), and, when it does not fit, the changes
+// that would.
 func Size(req Request) (Plan, error) {
 	p, err := size(req)
 	if err != nil {

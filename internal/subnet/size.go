@@ -209,7 +209,7 @@ func (e *DoesNotFitError) Error() string {
 
 // NodesPerAZ is how many nodes one AZ's subnet must hold: the nodes spread
 // evenly over the AZs, rounding up, plus the surge nodes of a rolling
-// update in that AZ.
+// update in that AZ: the one sizing rule of eksnet subnet size and plan.
 func NodesPerAZ(nodes, azs, surge int) (int, error) {
 	switch {
 	case nodes < 1:

@@ -53,8 +53,9 @@ const (
 	ClassLinkLocal RangeClass = "169.254.0.0/16"
 )
 
-// Classify returns the association table's range for p (p is /16 or
-// smaller, so it lies wholly inside or outside each named range).
+// Classify returns the row of the association table (vpc-rules.md) a block
+// belongs to (p is /16 or smaller, so it lies wholly inside or outside each
+// named range).
 func Classify(p netip.Prefix) RangeClass {
 	switch {
 	case within(p, RFC1918Ten):
@@ -107,7 +108,8 @@ func checkSize(p netip.Prefix, what string) error {
 	return nil
 }
 
-// CheckPrimary checks what no VPC block may be: link-local space.
+// CheckPrimary checks what no VPC block may be: link-local space
+// (vpc-rules.md: "169.254.0.0/16 can never be used").
 func CheckPrimary(p netip.Prefix) error {
 	if Classify(p) == ClassLinkLocal {
 		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", p)
@@ -188,16 +190,20 @@ func CheckAssociation(blocks []netip.Prefix, block netip.Prefix) error {
 	return nil
 }
 
-// CheckDockerRange warns about 172.17.0.0/16, which some AWS services use.
+// CheckDockerRange warns about a block in or around 172.17.0.0/16
+// (vpc-rules.md: "Don't use 172.17.0.0/16 for a VPC (some AWS services use it)").
 func CheckDockerRange(p netip.Prefix) (warning string, ok bool) {
-	if p.Overlaps(DockerBridge) {
-		return fmt.Sprintf("%s overlaps 172.17.0.0/16, which some AWS services use: AWS advises against it for a VPC", p), true
+	switch {
+	case !p.Overlaps(DockerBridge):
+		return "", false
+	case p.Masked() == DockerBridge:
+		return fmt.Sprintf("%s is the range some AWS services use: AWS advises against it for a VPC", p), true
 	}
-	return "", false
+	return fmt.Sprintf("%s overlaps 172.17.0.0/16, which some AWS services use: AWS advises against it for a VPC", p), true
 }
 
 // CheckBlockQuota checks the number of IPv4 CIDR blocks against the quota
-// (5 by default, the primary included, adjustable to 50).
+// (vpc-rules.md: 5 by default, the primary included, adjustable to 50).
 func CheckBlockQuota(existing, added, quota int) error {
 	if quota < 1 || quota > MaxBlockQuota {
 		return fmt.Errorf("invalid CIDR block quota %d: it is 1 to %d (default %d)", quota, MaxBlockQuota, DefaultBlockQuota)
@@ -209,7 +215,8 @@ func CheckBlockQuota(existing, added, quota int) error {
 	return nil
 }
 
-// CheckSubnetQuota checks the number of subnets against the quota (200 by default).
+// CheckSubnetQuota checks the number of subnets against the quota
+// (vpc-rules.md: 200 subnets per VPC by default).
 func CheckSubnetQuota(existing, added, quota int) error {
 	if existing+added > quota {
 		return fmt.Errorf("the VPC would have %d subnets (%d existing + %d new), over its quota of %d", existing+added, existing, added, quota)
@@ -220,8 +227,9 @@ func CheckSubnetQuota(existing, added, quota int) error {
 // BlockedControlPlaneAZIDs are AZ IDs that cannot host the EKS control plane's ENIs.
 var BlockedControlPlaneAZIDs = []string{"use1-az3", "usw1-az2", "cac1-az3"}
 
-// CheckAZs checks the Availability Zones of a cluster: at least two, none
-// twice, none that cannot host the control plane (given as an AZ ID).
+// CheckAZs checks the Availability Zones of a cluster (vpc-rules.md "EKS"):
+// at least two, none twice, none whose AZ ID cannot host the control plane's
+// ENIs (use1-az3, usw1-az2, cac1-az3).
 func CheckAZs(azs []string) error {
 	seen := map[string]bool{}
 	for _, az := range azs {
@@ -240,8 +248,9 @@ func CheckAZs(azs []string) error {
 	return nil
 }
 
-// CheckServiceCIDR checks a Kubernetes service CIDR: inside 10.0.0.0/8,
-// 172.16.0.0/12 or 192.168.0.0/16, /12 to /24, overlapping no VPC block.
+// CheckServiceCIDR checks a Kubernetes service CIDR (vpc-rules.md "EKS"):
+// inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24,
+// overlapping no VPC block.
 func CheckServiceCIDR(svc netip.Prefix, blocks []netip.Prefix) error {
 	if !Classify(svc).rfc1918() {
 		return fmt.Errorf("service CIDR %s is outside 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16, where EKS requires it", svc)
@@ -257,8 +266,9 @@ func CheckServiceCIDR(svc netip.Prefix, blocks []netip.Prefix) error {
 	return nil
 }
 
-// DefaultServiceCIDR is the service range EKS uses when none is given: the
-// first of 10.100.0.0/16 and 172.20.0.0/16 that overlaps no VPC block.
+// DefaultServiceCIDR is the service range EKS uses when none is given
+// (vpc-rules.md: 10.100.0.0/16 or 172.20.0.0/16): the first that overlaps no
+// VPC block.
 func DefaultServiceCIDR(blocks []netip.Prefix) (netip.Prefix, bool) {
 	for _, svc := range DefaultServiceCIDRs {
 		if !slices.ContainsFunc(blocks, svc.Overlaps) {

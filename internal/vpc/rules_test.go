@@ -187,8 +187,11 @@ func TestFirstOverlap(t *testing.T) {
 }
 
 func TestCheckDockerRange(t *testing.T) {
-	if _, ok := CheckDockerRange(pfx("172.17.0.0/16")); !ok {
-		t.Error("172.17.0.0/16 not flagged")
+	if w, ok := CheckDockerRange(pfx("172.17.0.0/16")); !ok || w != "172.17.0.0/16 is the range some AWS services use: AWS advises against it for a VPC" {
+		t.Errorf("172.17.0.0/16: %q %v", w, ok)
+	}
+	if w, ok := CheckDockerRange(pfx("172.17.128.0/20")); !ok || w != "172.17.128.0/20 overlaps 172.17.0.0/16, which some AWS services use: AWS advises against it for a VPC" {
+		t.Errorf("172.17.128.0/20: %q %v", w, ok)
 	}
 	if _, ok := CheckDockerRange(pfx("172.18.0.0/16")); ok {
 		t.Error("172.18.0.0/16 flagged")
