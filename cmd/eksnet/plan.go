@@ -90,7 +90,11 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	file, err := plan.Decode(data, planFormat(opts.file))
 	if err != nil {
-		return fmt.Errorf("%s: %w", opts.file, err)
+		name := opts.file
+		if name == "-" {
+			name = "standard input"
+		}
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if opts.subnetsFile != "" {
 		raw, err := os.ReadFile(opts.subnetsFile)

@@ -132,7 +132,7 @@ func Decode(data []byte, format string) (File, error) {
 	v := viper.New()
 	v.SetConfigType(format)
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
-		return f, fmt.Errorf("reading the plan file: %s", oneLine(err.Error()))
+		return f, fmt.Errorf("reading the plan file: %s", strings.TrimPrefix(oneLine(err.Error()), "While parsing config: "))
 	}
 	if len(v.AllKeys()) == 0 {
 		return f, errors.New("the plan file is empty")
