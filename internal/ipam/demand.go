@@ -263,6 +263,9 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 		}
 		note("the %s subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", subnet, d.Prefixes)
 	}
+	if d.Mode == formula.ModePrefixDelegation && !s.WarmIPTargets() && s.WarmPrefixTarget >= 2 && d.Prefixes > 0 {
+		note("WARM_PREFIX_TARGET=%d with pods spread at random over the /28s can hold up to %d more /28s than counted here", s.WarmPrefixTarget, s.WarmPrefixTarget-1)
+	}
 	if d.PodsWithoutAddress = max(pods-d.PoolAddresses, 0); d.PodsWithoutAddress > 0 {
 		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods or change the settings", d.PodsWithoutAddress, pods)
 	}

@@ -2,6 +2,7 @@ package ipam
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +150,27 @@ func TestWorkedExamples(t *testing.T) {
 				t.Errorf("subnet needs %+v and %+v, want %d and %d addresses with %d /28s", n, p, d.NodeSubnetAddresses, d.PodSubnetAddresses, d.Prefixes)
 			}
 		})
+	}
+}
+
+// ipam.md: "WARM_PREFIX_TARGET >= 2 with pods spread at random can hold up
+// to p-1 more": the count stays the closed form's, and a note says so.
+func TestWarmPrefixTargetNote(t *testing.T) {
+	d, err := NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation, s.WarmPrefixTarget = true, 3 }), 110, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ceil(20/16) + 3 = 5 /28s.
+	const note = "WARM_PREFIX_TARGET=3 with pods spread at random over the /28s can hold up to 2 more /28s than counted here"
+	if d.Prefixes != 5 || !slices.Contains(d.Notes, note) {
+		t.Errorf("prefixes %d, notes %q", d.Prefixes, d.Notes)
+	}
+	d, err = NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation = true }), 110, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(d.Notes, func(n string) bool { return strings.Contains(n, "at random") }) {
+		t.Errorf("WARM_PREFIX_TARGET=1 notes %q", d.Notes)
 	}
 }
 
