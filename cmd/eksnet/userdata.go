@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksnet/eksnet/internal/atomicfile"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/render"
@@ -142,8 +141,8 @@ func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
 	return writeOutput(opts, func(w *strings.Builder) error { _, err := w.Write(doc); return err })
 }
 
-// writeOutput writes to stdout, or to --out through a temporary file in the
-// same directory renamed over it, so that an error never leaves part of a file.
+// writeOutput writes to stdout, or replaces --out whole (atomicfile.Write),
+// so that an error never leaves part of a file.
 func writeOutput(opts *userDataOptions, write func(*strings.Builder) error) error {
 	var b strings.Builder
 	if err := write(&b); err != nil {
@@ -153,25 +152,7 @@ func writeOutput(opts *userDataOptions, write func(*strings.Builder) error) erro
 		_, err := fmt.Fprint(opts.factory.streams.Out, b.String())
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(opts.out), "."+filepath.Base(opts.out)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("--out %s: %w", opts.out, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	_, err = tmp.WriteString(b.String())
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if closeErr := tmp.Close(); err == nil {
-		err = closeErr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), opts.out)
-	}
-	if err != nil {
-		return fmt.Errorf("--out %s: %w", opts.out, err)
-	}
-	return nil
+	return atomicfile.Write(opts.out, []byte(b.String()))
 }
 
 // differencesView is the table of types where the expression differs.

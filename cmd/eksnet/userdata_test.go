@@ -103,7 +103,7 @@ func TestUserDataOut(t *testing.T) {
 	}
 	// A directory that does not exist: an error naming it, no file.
 	missing := filepath.Join(dir, "no", "user-data")
-	if _, stderr, code := run(t, withCluster("userdata", "m5.large", "--out", missing)...); code != 1 || !strings.HasPrefix(stderr, "eksnet: --out "+missing+": ") {
+	if _, stderr, code := run(t, withCluster("userdata", "m5.large", "--out", missing)...); code != 1 || stderr != "eksnet: cannot write "+missing+": directory "+filepath.Dir(missing)+" does not exist\n" {
 		t.Errorf("missing directory: exit %d, %q", code, stderr)
 	}
 	entries, _ := os.ReadDir(dir)

@@ -1,0 +1,78 @@
+// Package atomicfile replaces a file whole or not at all: the one way eksnet
+// writes files (the instance table of `eksnet limits update`, the documents
+// of `eksnet userdata --out`), so that an error or an interrupt never leaves
+// part of a file behind (issue 3: "on any failure the old file stays
+// byte-identical").
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Write replaces path with data atomically: the bytes go to a temporary file
+// in the same directory, which is synced and renamed over path. On any
+// failure path keeps its old bytes and no temporary file is left behind. An
+// existing file keeps its permissions; a new one gets 0644. Errors read
+// "cannot write PATH: REASON" and never name the temporary file.
+func Write(path string, data []byte) (err error) {
+	fail := func(reason error) error { return fmt.Errorf("cannot write %s: %w", path, reason) }
+	perm := fs.FileMode(0o644)
+	switch info, statErr := os.Stat(path); {
+	case statErr == nil && info.IsDir():
+		return fail(errors.New("it is a directory"))
+	case statErr == nil && !info.Mode().IsRegular():
+		return fail(errors.New("not a regular file"))
+	case statErr == nil:
+		perm = info.Mode().Perm()
+	case !errors.Is(statErr, fs.ErrNotExist):
+		return fail(cause(statErr))
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fail(fmt.Errorf("directory %s does not exist", dir))
+		}
+		return fail(cause(err))
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fail(cause(err))
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fail(cause(err))
+	}
+	if err = tmp.Sync(); err != nil {
+		return fail(cause(err))
+	}
+	if err = tmp.Close(); err != nil {
+		return fail(cause(err))
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fail(cause(err))
+	}
+	return nil
+}
+
+// cause drops the file name of a *fs.PathError or *os.LinkError, which
+// may be the temporary file's, and keeps what went wrong.
+func cause(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	var linkErr *os.LinkError
+	if errors.As(err, &linkErr) {
+		return linkErr.Err
+	}
+	return err
+}
