@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/enum"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
@@ -30,14 +31,11 @@ const (
 	IPv6 IPFamily = "ipv6"
 )
 
-// ParseIPFamily accepts ipv4 or ipv6.
-func ParseIPFamily(s string) (IPFamily, error) {
-	switch f := IPFamily(strings.ToLower(strings.TrimSpace(s))); f {
-	case IPv4, IPv6:
-		return f, nil
-	}
-	return "", fmt.Errorf("invalid IP family %q: want ipv4 or ipv6", s)
-}
+// IPFamilies are the cluster IP families the VPC CNI runs (maxpods.md).
+var IPFamilies = []IPFamily{IPv4, IPv6}
+
+// ParseIPFamily reads --ip-family: ipv4 or ipv6, in any case (enum.Parse).
+func ParseIPFamily(s string) (IPFamily, error) { return enum.Parse("IP family", s, IPFamilies) }
 
 // Kubelet ceilings recommended by AWS (maxpods.md "cap").
 const (
@@ -81,7 +79,7 @@ func (c CNIConfig) Validate() error {
 			return fmt.Errorf("IPv6 needs VPC CNI %s or later, not %s", IPv6Since, c.Version)
 		}
 	default:
-		return fmt.Errorf("invalid IP family %q: want ipv4 or ipv6", c.IPFamily)
+		return fmt.Errorf("invalid IP family %q: want %s", c.IPFamily, enum.List(IPFamilies))
 	}
 	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
 		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)

@@ -8,13 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 	"gopkg.in/yaml.v3"
+
+	"github.com/eksnet/eksnet/internal/enum"
 )
 
 // Format is an output format chosen with -o.
@@ -31,20 +32,13 @@ const (
 // StandardFormats are the formats every result supports.
 var StandardFormats = []Format{Table, Wide, JSON, YAML, Value}
 
-// ParseFormat accepts one of allowed (StandardFormats when none are given).
+// ParseFormat reads -o: one of allowed (StandardFormats when none are
+// given), in any case (enum.Parse).
 func ParseFormat(s string, allowed ...Format) (Format, error) {
 	if len(allowed) == 0 {
 		allowed = StandardFormats
 	}
-	f := Format(strings.ToLower(strings.TrimSpace(s)))
-	if slices.Contains(allowed, f) {
-		return f, nil
-	}
-	names := make([]string, len(allowed))
-	for i, a := range allowed {
-		names[i] = string(a)
-	}
-	return "", fmt.Errorf("invalid output format %q: want one of %s", s, strings.Join(names, ", "))
+	return enum.Parse("output format", s, allowed)
 }
 
 // Tabular is a result that can be shown as a table.

@@ -107,7 +107,7 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(xml) = %v", err)
 	}
 	_, err = ParseFormat("wide", Table, JSON)
-	if err == nil || err.Error() != `invalid output format "wide": want one of table, json` {
+	if err == nil || err.Error() != `invalid output format "wide": want table or json` {
 		t.Errorf("restricted ParseFormat = %v", err)
 	}
 }

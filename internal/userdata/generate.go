@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eksnet/eksnet/internal/enum"
 	"github.com/eksnet/eksnet/internal/formula"
 )
 
@@ -33,18 +34,8 @@ const (
 // Formats lists every format, the default first.
 var Formats = []Format{AL2023, AL2023Expression, AL2, Bottlerocket, Windows, Karpenter, Eksctl}
 
-// ParseFormat accepts one of Formats.
-func ParseFormat(s string) (Format, error) {
-	f := Format(strings.ToLower(strings.TrimSpace(s)))
-	if slices.Contains(Formats, f) {
-		return f, nil
-	}
-	names := make([]string, len(Formats))
-	for i, f := range Formats {
-		names[i] = string(f)
-	}
-	return "", fmt.Errorf("invalid format %q: want one of %s", s, strings.Join(names, ", "))
-}
+// ParseFormat reads --format: one of Formats, in any case (enum.Parse).
+func ParseFormat(s string) (Format, error) { return enum.Parse("format", s, Formats) }
 
 // IsUserData reports whether the format is EC2 user data (and so bound by
 // EC2's 16 KB limit), rather than a Kubernetes or eksctl document.
