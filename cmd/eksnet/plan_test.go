@@ -186,7 +186,7 @@ func TestPlanFromSubnetsFileAndDaemonSet(t *testing.T) {
 // (AWS_REGION here): DescribeVpcs for vpc.id, then DescribeSubnets filtered
 // on it.
 func TestPlanLiveRegion(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	s := ec2fake.Start(nil)
 	defer s.Close()
 	data, err := os.ReadFile("testdata/plan/describe-subnets.json")

@@ -18,14 +18,6 @@ import (
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
-// setAWSEnv isolates a test from the machine's AWS settings (ec2fake.TestEnv).
-func setAWSEnv(t *testing.T) {
-	t.Helper()
-	for k, v := range ec2fake.TestEnv(t.TempDir()) {
-		t.Setenv(k, v)
-	}
-}
-
 func servedTypes() []string {
 	var names []string
 	for _, r := range ec2fake.Records() {
@@ -37,7 +29,7 @@ func servedTypes() []string {
 // The first "done when" of issue 3: for every served type and every mode,
 // `maxpods --live -o json` is byte for byte the offline output.
 func TestLiveMaxPodsEqualsOfflineInEveryMode(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	s := ec2fake.Start(ec2fake.Records())
 	defer s.Close()
 	modes := [][]string{
@@ -81,7 +73,7 @@ func TestLiveMaxPodsEqualsOfflineInEveryMode(t *testing.T) {
 }
 
 func TestLimitsLiveEqualsOffline(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	s := ec2fake.Start(ec2fake.Records())
 	defer s.Close()
 	for _, name := range []string{"p5.48xlarge", "c6in.32xlarge", "m5.metal", "c3.large"} {
@@ -115,7 +107,7 @@ func TestLimitsLiveEqualsOffline(t *testing.T) {
 
 // A type EC2 knows but the embedded table lacks shows trunking as unknown.
 func TestLiveTypeUnknownToTheTable(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	r := ec2fake.Records()[0]
 	r.InstanceType = "m99.large"
 	s := ec2fake.Start([]ec2types.InstanceTypeInfo{r})
@@ -131,7 +123,7 @@ func TestLiveTypeUnknownToTheTable(t *testing.T) {
 }
 
 func TestUpdateSummaryTable(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	records := ec2fake.Records()
 	s := ec2fake.Start(records)
 	defer s.Close()
@@ -220,7 +212,7 @@ wrote ` + path + `: 57 instance types; EC2 returned 56 from 2 regions (eu-west-1
 
 // Cancelling the context (Ctrl-C) mid-update writes nothing.
 func TestInterruptedUpdateLeavesTheFileByteIdentical(t *testing.T) {
-	setAWSEnv(t)
+	ec2fake.SetTestEnv(t)
 	s := ec2fake.Start(ec2fake.Records())
 	defer s.Close()
 	s.SetDelay(10 * time.Second)

@@ -1,6 +1,9 @@
 package ec2fake
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"testing"
+)
 
 // TestEnv is the AWS environment of a test that talks to a fake endpoint:
 // static test credentials, region us-east-1, shared config and credentials
@@ -23,5 +26,13 @@ func TestEnv(dir string) map[string]string {
 		"AWS_EC2_METADATA_DISABLED":   "true",
 		"AWS_CONFIG_FILE":             filepath.Join(dir, ".aws", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, ".aws", "credentials"),
+	}
+}
+
+// SetTestEnv sets TestEnv, with a directory of t's own, for the rest of t.
+func SetTestEnv(t testing.TB) {
+	t.Helper()
+	for k, v := range TestEnv(t.TempDir()) {
+		t.Setenv(k, v)
 	}
 }

@@ -353,25 +353,7 @@ func (s *Server) describeInstanceTypes(w http.ResponseWriter, req Request, reque
 		}
 		matched = filtered
 	}
-
-	size := 100
-	if req.MaxResults > 0 {
-		size = req.MaxResults
-	}
-	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
-	if !ok {
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
-		return
-	}
-	items := make([]any, 0, end-start)
-	for _, r := range matched[start:end] {
-		items = append(items, r)
-	}
-	next := ""
-	if end < len(matched) {
-		next = fmt.Sprintf("page-%d", end)
-	}
-	writeXML(w, setResponse("DescribeInstanceTypes", "instanceTypeSet", requestID, items, next))
+	writePage(w, "DescribeInstanceTypes", "instanceTypeSet", req, requestID, matched, 100, pageSize)
 }
 
 func (s *Server) describeRegions(w http.ResponseWriter, requestID string) {

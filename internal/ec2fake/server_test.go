@@ -3,40 +3,24 @@ package ec2fake
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"os"
 	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/eksnet/eksnet/internal/ec2limits"
 )
 
+// client is the EC2 client eksnet uses (ec2limits.NewClient), talking to s
+// in region, with static credentials and no retries.
 func client(s *Server, region string) *ec2.Client {
-	return ec2.New(ec2.Options{
-		Region:           region,
-		BaseEndpoint:     aws.String(s.URL()),
-		Credentials:      credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       bodyGuard{awshttp.NewBuildableClient()},
-	})
-}
-
-// bodyGuard is ec2limits' guard against smithy-go closing the request body
-// while net/http still reads it (see ec2limits.bodyGuard): a loopback
-// server answers fast enough to hit that race.
-type bodyGuard struct{ next ec2.HTTPClient }
-
-func (g bodyGuard) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return g.next.Do(r)
+	cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")}
+	return ec2limits.NewClient(cfg, ec2limits.Options{EndpointURL: s.URL(), MaxAttempts: 1}, "")
 }
 
 // Every field of every fixture record survives the trip through the fake's

@@ -87,24 +87,7 @@ func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID s
 		}
 		matched = append(matched, sn)
 	}
-	size := len(matched)
-	if req.MaxResults > 0 {
-		size = req.MaxResults
-	}
-	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
-	if !ok {
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
-		return
-	}
-	items := make([]any, 0, end-start)
-	for _, sn := range matched[start:end] {
-		items = append(items, sn)
-	}
-	next := ""
-	if end < len(matched) {
-		next = fmt.Sprintf("page-%d", end)
-	}
-	writeXML(w, setResponse("DescribeSubnets", "subnetSet", requestID, items, next))
+	writePage(w, "DescribeSubnets", "subnetSet", req, requestID, matched, len(matched), pageSize)
 }
 
 var vpcIDRe = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
@@ -138,11 +121,36 @@ func (s *Server) describeVpcs(w http.ResponseWriter, req Request, requestID stri
 			matched = append(matched, vpcs[i])
 		}
 	}
-	items := make([]any, len(matched))
-	for i, v := range matched {
-		items[i] = v
+	writeXML(w, setResponse("DescribeVpcs", "vpcSet", requestID, asItems(matched), ""))
+}
+
+// writePage answers action with the page of matched that req asks for: from
+// req.NextToken's offset, req.MaxResults records, else size (capped by
+// pageSize when that is set), as <item>s under setName, with nextToken when
+// more follow. A token the server never gave fails as EC2's does.
+func writePage[T any](w http.ResponseWriter, action, setName string, req Request, requestID string, matched []T, size, pageSize int) {
+	if req.MaxResults > 0 {
+		size = req.MaxResults
 	}
-	writeXML(w, setResponse("DescribeVpcs", "vpcSet", requestID, items, ""))
+	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The token '"+req.NextToken+"' is invalid.", requestID)
+		return
+	}
+	next := ""
+	if end < len(matched) {
+		next = fmt.Sprintf("page-%d", end)
+	}
+	writeXML(w, setResponse(action, setName, requestID, asItems(matched[start:end]), next))
+}
+
+// asItems is records as setResponse takes them.
+func asItems[T any](records []T) []any {
+	items := make([]any, len(records))
+	for i, r := range records {
+		items[i] = r
+	}
+	return items
 }
 
 // pageBounds is the slice of total records a page holds: from the offset

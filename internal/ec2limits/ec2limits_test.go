@@ -23,9 +23,7 @@ import (
 // with no region: each test names its own.
 func awsEnv(t *testing.T) {
 	t.Helper()
-	for k, v := range ec2fake.TestEnv(t.TempDir()) {
-		t.Setenv(k, v)
-	}
+	ec2fake.SetTestEnv(t)
 	t.Setenv("AWS_REGION", "")
 }
 

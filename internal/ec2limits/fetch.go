@@ -66,16 +66,28 @@ func FetchMatching(ctx context.Context, api API, patterns []string) ([]ec2types.
 
 // describe runs DescribeInstanceTypes through the SDK's paginator.
 func describe(ctx context.Context, api API, in *ec2.DescribeInstanceTypesInput) ([]ec2types.InstanceTypeInfo, error) {
-	var records []ec2types.InstanceTypeInfo
-	pages := ec2.NewDescribeInstanceTypesPaginator(api, in)
+	return allPages(ctx, "DescribeInstanceTypes", ec2.NewDescribeInstanceTypesPaginator(api, in),
+		func(page *ec2.DescribeInstanceTypesOutput) []ec2types.InstanceTypeInfo { return page.InstanceTypes })
+}
+
+// paginator is what the SDK's paginators have in common.
+type paginator[Page any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*ec2.Options)) (Page, error)
+}
+
+// allPages collects the records of every page, following NextToken; an
+// error is explained as a failure of action.
+func allPages[Page, Record any](ctx context.Context, action string, pages paginator[Page], records func(Page) []Record) ([]Record, error) {
+	var all []Record
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, explain(ctx, "DescribeInstanceTypes", err)
+			return nil, explain(ctx, action, err)
 		}
-		records = append(records, page.InstanceTypes...)
+		all = append(all, records(page)...)
 	}
-	return records, nil
+	return all, nil
 }
 
 // Regions returns the regions enabled for the account (DescribeRegions), in

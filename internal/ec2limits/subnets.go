@@ -71,19 +71,11 @@ func VPCBlocks(ctx context.Context, api API, vpcID string) ([]string, error) {
 // with the vpc-id filter, MaxSubnetsPerCall a page, through the SDK's
 // paginator.
 func DescribeSubnets(ctx context.Context, api API, vpcID string) ([]ec2types.Subnet, error) {
-	var records []ec2types.Subnet
 	pages := ec2.NewDescribeSubnetsPaginator(api, &ec2.DescribeSubnetsInput{
 		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
 		MaxResults: aws.Int32(MaxSubnetsPerCall),
 	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, explain(ctx, "DescribeSubnets", err)
-		}
-		records = append(records, page.Subnets...)
-	}
-	return records, nil
+	return allPages(ctx, "DescribeSubnets", pages, func(page *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return page.Subnets })
 }
 
 // ToExisting maps DescribeSubnets records to the subnets the planner
