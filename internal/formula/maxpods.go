@@ -162,12 +162,12 @@ func Compute(inst limits.Instance, cfg CNIConfig) (Result, error) {
 	case ModePrefixDelegation:
 		if !inst.NitroOrBareMetal() {
 			r.Mode = ModeSecondaryIP
-			note("prefix delegation unsupported (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", hypervisorName(inst))
+			note("prefix delegation unsupported (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", inst.HypervisorName())
 		}
 	case ModeIPv6:
-		if !inst.NitroOrBareMetal() || !inst.IPv6Supported {
+		if !inst.RunsIPv6() {
 			r.Supported = false
-			note("IPv6 unsupported (needs Nitro or bare metal with IPv6, hypervisor is %s): the CNI cannot run pods on this type", hypervisorName(inst))
+			note("IPv6 unsupported (needs Nitro or bare metal with IPv6, hypervisor is %s): the CNI cannot run pods on this type", inst.HypervisorName())
 		}
 	}
 
@@ -246,13 +246,6 @@ func Strict(r Result, cfg CNIConfig) error {
 		return &UnsupportedError{InstanceType: r.InstanceType, Reason: r.Notes[0]}
 	}
 	return nil
-}
-
-func hypervisorName(inst limits.Instance) string {
-	if inst.Hypervisor == "" {
-		return "unknown"
-	}
-	return inst.Hypervisor
 }
 
 // RecommendedCap is AWS's kubelet ceiling: 250 above 30 vCPUs, else 110 (maxpods.md).

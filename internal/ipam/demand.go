@@ -151,15 +151,15 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 
 	switch {
 	case s.IPv6:
-		if !inst.NitroOrBareMetal() || !inst.IPv6Supported {
-			return Demand{}, fmt.Errorf("%s cannot run IPv6 pods: the VPC CNI needs Nitro or bare metal with IPv6 (hypervisor is %s)", name, hypervisorName(inst))
+		if !inst.RunsIPv6() {
+			return Demand{}, fmt.Errorf("%s cannot run IPv6 pods: the VPC CNI needs Nitro or bare metal with IPv6 (hypervisor is %s)", name, inst.HypervisorName())
 		}
 		d.Mode = formula.ModeIPv6
 	case s.PrefixDelegation:
 		if inst.NitroOrBareMetal() {
 			d.Mode = formula.ModePrefixDelegation
 		} else {
-			note("prefix delegation unsupported on %s (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", name, hypervisorName(inst))
+			note("prefix delegation unsupported on %s (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", name, inst.HypervisorName())
 		}
 	}
 
@@ -363,13 +363,6 @@ func targetFunc(mode formula.Mode, s Settings) (target func(n int) int, working 
 			func(n int) string { return fmt.Sprintf("ceil(%d / 16) + %d", n, wpt) },
 			fmt.Sprintf("ipam.md: keep WARM_PREFIX_TARGET=%d fully free /28s", wpt)
 	}
-}
-
-func hypervisorName(inst limits.Instance) string {
-	if inst.Hypervisor == "" {
-		return "unknown"
-	}
-	return inst.Hypervisor
 }
 
 // eniTerms writes the attached ENIs as a sum of what they are.

@@ -51,6 +51,19 @@ func (i Instance) NitroOrBareMetal() bool {
 	return i.Hypervisor == HypervisorNitro || i.BareMetal
 }
 
+// RunsIPv6 reports whether the VPC CNI can run IPv6 pods on the type: Nitro
+// or bare metal, with IPv6 addresses on its ENIs (maxpods.md).
+func (i Instance) RunsIPv6() bool { return i.NitroOrBareMetal() && i.IPv6Supported }
+
+// HypervisorName is the hypervisor as messages show it: nitro, xen, or
+// unknown where EC2 reports none (bare metal, and two old types).
+func (i Instance) HypervisorName() string {
+	if i.Hypervisor == "" {
+		return "unknown"
+	}
+	return i.Hypervisor
+}
+
 // SupportsTrunking reports whether security groups for pods can attach a trunk
 // ENI on this type, and whether that is known at all.
 func (i Instance) SupportsTrunking() (supported, known bool) {

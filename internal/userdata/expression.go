@@ -165,7 +165,7 @@ func differenceReason(inst limits.Instance, r formula.Result, cfg formula.CNICon
 	case !r.Supported:
 		why = append(why, "cannot run IPv6 (not Nitro or bare metal with IPv6): eksnet gives 0")
 	case cfg.PrefixDelegation && r.Mode == formula.ModeSecondaryIP:
-		why = append(why, fmt.Sprintf("hypervisor %s: no prefix delegation, the CNI uses secondary IPs", hypervisorOrUnknown(inst)))
+		why = append(why, fmt.Sprintf("hypervisor %s: no prefix delegation, the CNI uses secondary IPs", inst.HypervisorName()))
 	}
 	if cfg.SecurityGroupsForPods {
 		if trunking, known := inst.SupportsTrunking(); known && !trunking {
@@ -176,11 +176,4 @@ func differenceReason(inst limits.Instance, r formula.Result, cfg formula.CNICon
 		why = append(why, fmt.Sprintf("%d vCPUs: cap 250, not 110", inst.VCPUs))
 	}
 	return strings.Join(why, "; ")
-}
-
-func hypervisorOrUnknown(inst limits.Instance) string {
-	if inst.Hypervisor == "" {
-		return "unknown"
-	}
-	return inst.Hypervisor
 }
