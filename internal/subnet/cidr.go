@@ -16,9 +16,20 @@ func ParseCIDR(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("invalid CIDR %q: want an address and a prefix length, such as 10.0.0.0/19", s)
 	}
 	if masked := p.Masked(); masked != p {
-		return netip.Prefix{}, fmt.Errorf("%s has host bits set; did you mean %s?", s, masked)
+		return netip.Prefix{}, &HostBitsError{Given: s, Masked: masked}
 	}
 	return p, nil
+}
+
+// HostBitsError is a CIDR block with host bits set, and the block it may
+// have meant (vpc-rules.md: say which, never guess silently).
+type HostBitsError struct {
+	Given  string       // the block as typed
+	Masked netip.Prefix // the block with the host bits cleared
+}
+
+func (e *HostBitsError) Error() string {
+	return fmt.Sprintf("%s has host bits set; did you mean %s?", e.Given, e.Masked)
 }
 
 // ParseSubnetCIDR parses the CIDR of an IPv4 subnet: no host bits, and a

@@ -10,12 +10,14 @@ package userdata
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 // Cluster is what a node needs to join an EKS cluster. Empty fields are not
@@ -139,15 +141,18 @@ func ValidateCertificateAuthority(ca string) error {
 	return nil
 }
 
-// ParseServiceCIDR parses the Kubernetes service range. Host bits must be
-// zero: 10.100.0.1/16 is rejected, naming 10.100.0.0/16.
+// ParseServiceCIDR parses the Kubernetes service range as subnet.ParseCIDR
+// parses every block: host bits must be zero, and 10.100.0.1/16 is
+// rejected naming 10.100.0.0/16. It is written into the documents as
+// typed, so blanks around it are refused too.
 func ParseServiceCIDR(s string) (netip.Prefix, error) {
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
+	p, err := subnet.ParseCIDR(s)
+	var hostBits *subnet.HostBitsError
+	switch {
+	case errors.As(err, &hostBits):
+		return netip.Prefix{}, fmt.Errorf("invalid service CIDR %q: host bits are set (did you mean %s?)", s, hostBits.Masked)
+	case err != nil || strings.TrimSpace(s) != s:
 		return netip.Prefix{}, fmt.Errorf("invalid service CIDR %q: want a prefix such as 10.100.0.0/16 or fd00::/108", s)
-	}
-	if masked := p.Masked(); masked != p {
-		return netip.Prefix{}, fmt.Errorf("invalid service CIDR %q: host bits are set (did you mean %s?)", s, masked)
 	}
 	return p, nil
 }

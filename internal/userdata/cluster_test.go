@@ -91,6 +91,8 @@ func TestParseServiceCIDR(t *testing.T) {
 		{"10.100.0.0", "", `invalid service CIDR "10.100.0.0": want a prefix such as 10.100.0.0/16 or fd00::/108`},
 		{"10.100.0.0/33", "", `invalid service CIDR "10.100.0.0/33": want a prefix such as 10.100.0.0/16 or fd00::/108`},
 		{"", "", `invalid service CIDR "": want a prefix such as 10.100.0.0/16 or fd00::/108`},
+		{" 10.100.0.0/16", "", `invalid service CIDR " 10.100.0.0/16": want a prefix such as 10.100.0.0/16 or fd00::/108`},
+		{"10.100.0.1/16\n", "", `invalid service CIDR "10.100.0.1/16\n": host bits are set (did you mean 10.100.0.0/16?)`},
 	}
 	for _, tt := range tests {
 		p, err := ParseServiceCIDR(tt.cidr)
