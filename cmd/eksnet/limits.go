@@ -22,22 +22,43 @@ func newLimitsCmd(f *factory) *cobra.Command {
 	return cmd
 }
 
-type limitsListOptions struct {
+// limitsQuery is what limits list and show share: the output format and
+// where the facts come from (the offline table, or EC2 with --live).
+type limitsQuery struct {
 	factory *factory
-	pattern string
 	output  string
 	aws     awsFlags
 }
 
+func (q *limitsQuery) bind(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&q.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
+	q.aws.bind(cmd, liveLimits, 30*time.Second)
+}
+
+// load checks -o, then returns the table holding the selected types.
+func (q *limitsQuery) load(ctx context.Context, sel limits.Selection) (*limits.Table, render.Format, error) {
+	format, err := render.ParseFormat(q.output)
+	if err != nil {
+		return nil, "", err
+	}
+	table, err := q.factory.Table(ctx, sel, &q.aws)
+	return table, format, err
+}
+
+type limitsListOptions struct {
+	limitsQuery
+	pattern string
+}
+
 func newLimitsListCmd(f *factory) *cobra.Command {
-	opts := &limitsListOptions{factory: f}
+	opts := &limitsListOptions{limitsQuery: limitsQuery{factory: f}}
 	cmd := &cobra.Command{
 		Use:   "list [GLOB]",
 		Short: "List instance types and their network limits",
 		Example: `  eksnet limits list 'm5.*'
   eksnet limits list -o json
   eksnet limits list 'm7i.*' --live`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maxArgs(1, "GLOB"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.pattern = args[0]
@@ -45,21 +66,16 @@ func newLimitsListCmd(f *factory) *cobra.Command {
 			return runLimitsList(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
-	opts.aws.bind(cmd, liveLimits, 30*time.Second)
+	opts.bind(cmd)
 	return cmd
 }
 
 func runLimitsList(ctx context.Context, opts *limitsListOptions) error {
-	format, err := render.ParseFormat(opts.output)
-	if err != nil {
-		return err
-	}
 	sel := limits.Selection{All: opts.pattern == ""}
 	if opts.pattern != "" {
 		sel.Args = []string{opts.pattern}
 	}
-	table, err := opts.factory.Table(ctx, sel, &opts.aws)
+	table, format, err := opts.load(ctx, sel)
 	if err != nil {
 		return err
 	}
@@ -73,39 +89,32 @@ func runLimitsList(ctx context.Context, opts *limitsListOptions) error {
 }
 
 type limitsShowOptions struct {
-	factory *factory
-	name    string
-	output  string
-	aws     awsFlags
+	limitsQuery
+	name string
 }
 
 func newLimitsShowCmd(f *factory) *cobra.Command {
-	opts := &limitsShowOptions{factory: f}
+	opts := &limitsShowOptions{limitsQuery: limitsQuery{factory: f}}
 	cmd := &cobra.Command{
 		Use:   "show TYPE",
 		Short: "Show one instance type's network limits",
 		Example: `  eksnet limits show p5.48xlarge
   eksnet limits show m8g.large --live --region us-west-2`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1, "TYPE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
 			return runLimitsShow(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
-	opts.aws.bind(cmd, liveLimits, 30*time.Second)
+	opts.bind(cmd)
 	return cmd
 }
 
 func runLimitsShow(ctx context.Context, opts *limitsShowOptions) error {
-	format, err := render.ParseFormat(opts.output)
-	if err != nil {
-		return err
-	}
 	if limits.IsPattern(opts.name) {
 		return fmt.Errorf("limits show takes one instance type, not the pattern %q: use eksnet limits list %q", opts.name, opts.name)
 	}
-	table, err := opts.factory.Table(ctx, limits.Selection{Args: []string{opts.name}}, &opts.aws)
+	table, format, err := opts.load(ctx, limits.Selection{Args: []string{opts.name}})
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ blocks of the plan's vpc.id, in --region or else the plan's region.`,
   eksnet plan -f plan.yaml -o eniconfig | kubectl apply -f -
   eksnet plan -f plan.yaml --subnets-file subnets.json --cni-from aws-node.yaml -o json
   eksnet plan -f plan.yaml --live --profile prod`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(opts)

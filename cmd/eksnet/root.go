@@ -104,49 +104,18 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newSubnetCmd(f),
 		newPlanCmd(f, nil),
 	)
-	root.SetFlagErrorFunc(flagError)
-	for _, c := range root.Commands() {
-		if c.HasSubCommands() && !c.Runnable() {
-			c.Args = cobra.ArbitraryArgs
-			c.RunE = groupRun
-			c.FParseErrWhitelist.UnknownFlags = true // a mistyped subcommand's flags are not the error
-		}
-	}
+	finishTree(root)
 	return root
 }
 
-// groupRun runs a command that only groups others (eksnet subnet): alone it
-// prints its help; with an argument that names no subcommand it is an error,
-// as for the root.
-func groupRun(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return cmd.Help()
+// configSource names where loadConfig found a setting: its environment
+// variable if that is set, else its key in the config file.
+func configSource(name, configFile string) (what, where string) {
+	env := "EKSNET_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	if os.Getenv(env) != "" { // viper, too, takes an empty variable as unset
+		return env, ""
 	}
-	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() {
-			names = append(names, c.Name())
-		}
-	}
-	return fmt.Errorf("unknown command %q for %q: want %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))
-}
-
-// flagError rewrites a flag value that does not parse as one line naming
-// the flag, the value and what it takes: pflag's own message quotes Go's
-// strconv errors.
-func flagError(_ *cobra.Command, err error) error {
-	var invalid *pflag.InvalidValueError
-	if !errors.As(err, &invalid) {
-		return err
-	}
-	want := map[string]string{
-		"int": "a whole number", "uint": "a whole number, 0 or more", "bool": "true or false",
-		"duration": "a duration such as 30s or 5m", "float64": "a number", "stringSlice": "values separated by commas",
-	}[invalid.GetFlag().Value.Type()]
-	if want == "" {
-		return err
-	}
-	return fmt.Errorf("invalid --%s %q: want %s", invalid.GetFlag().Name, invalid.GetValue(), want)
+	return name, " in " + configFile
 }
 
 // loadConfig fills every flag the user did not set from the environment
@@ -187,7 +156,8 @@ func loadConfig(v *viper.Viper, configFile string, cmd *cobra.Command) error {
 			value = fmt.Sprint(raw)
 		}
 		if err := cmd.Flags().Set(fl.Name, value); err != nil {
-			firstErr = fmt.Errorf("setting %s from the environment or config file: invalid value %q: %v", fl.Name, value, err)
+			what, where := configSource(fl.Name, configFile)
+			firstErr = badFlagValue(what, value, where, fl)
 		}
 	})
 	return firstErr

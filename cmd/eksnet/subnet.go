@@ -77,7 +77,7 @@ networking, more AZs), and exits 1.`,
   eksnet subnet size --instance-type m5.xlarge --nodes 60 --prefix-delegation --growth 40% --explain
   eksnet subnet size --instance-type m5.large --nodes 100 --subnet 10.0.0.0/21 --used 1050 --growth 5%/month
   eksnet subnet size --instance-type m5.large --nodes 100 --subnets-file subnets.json --growth +10/month -o json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = map[string]bool{}
 			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.changed[fl.Name] = true })

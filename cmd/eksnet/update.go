@@ -46,7 +46,7 @@ EKSNET_LIMITS_FILE, or limits-file: in the config file).`,
 		Example: `  eksnet limits update --regions all --out instance-limits.json
   eksnet limits update --regions us-east-1,eu-west-1 --out limits.json
   eksnet maxpods --all --limits-file limits.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLimitsUpdate(cmd.Context(), opts)
 		},

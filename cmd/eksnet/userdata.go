@@ -96,8 +96,11 @@ func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
 	if err != nil {
 		return err
 	}
+	if len(opts.types) == 0 && !expression {
+		return fmt.Errorf("no instance type given: name the types the nodes run (m5.large, 'm5.*'); only --format al2023-expression needs none")
+	}
 	var instances []limits.Instance
-	if len(opts.types) > 0 || !expression {
+	if len(opts.types) > 0 {
 		if instances, err = selectInstances(table, opts.types, false); err != nil {
 			return err
 		}

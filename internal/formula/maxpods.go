@@ -286,8 +286,9 @@ type NodeGroupValue struct {
 	InstanceTypes         []Result `json:"instanceTypes"`
 }
 
-// NodeGroup returns the smallest max pods among the types that can run the
-// mode (the first such type on a tie). It fails if none can.
+// NodeGroup is the one max pods of a group of mixed types: the smallest
+// among the types that can run the mode, the first on a tie, as EKS managed
+// node groups apply it (maxpods.md). It fails if none can.
 func NodeGroup(results []Result) (NodeGroupValue, error) {
 	group := NodeGroupValue{InstanceTypes: results}
 	found := false
@@ -296,8 +297,20 @@ func NodeGroup(results []Result) (NodeGroupValue, error) {
 			group.MaxPods, group.SetBy, found = r.MaxPods, r.InstanceType, true
 		}
 	}
+	if len(results) == 0 {
+		return NodeGroupValue{}, errors.New("no instance type in the node group")
+	}
 	if !found {
-		return NodeGroupValue{}, errors.New("no instance type in the node group can run the requested CNI mode")
+		// Only IPv6 leaves a type unsupported (Compute).
+		names := make([]string, 0, 4)
+		for i, r := range results {
+			if i == 3 {
+				names = append(names, fmt.Sprintf("... %d types", len(results)))
+				break
+			}
+			names = append(names, r.InstanceType)
+		}
+		return NodeGroupValue{}, fmt.Errorf("no instance type in the node group (%s) can run %s pods: the VPC CNI needs Nitro or bare metal with IPv6", strings.Join(names, ", "), results[0].Mode)
 	}
 	group.KubeReservedMemoryMiB = KubeReservedMemoryMiB(group.MaxPods)
 	return group, nil

@@ -243,8 +243,23 @@ func TestNodeGroupTakesTheSmallest(t *testing.T) {
 	if g.MaxPods != 17 || g.SetBy != "t3.medium" || g.KubeReservedMemoryMiB != 442 {
 		t.Errorf("NodeGroup = %d set by %s (%d MiB)", g.MaxPods, g.SetBy, g.KubeReservedMemoryMiB)
 	}
-	if _, err := NodeGroup(nil); err == nil {
-		t.Error("an empty node group must be an error")
+	if _, err := NodeGroup(nil); err == nil || err.Error() != "no instance type in the node group" {
+		t.Errorf("an empty node group must be an error, not %v", err)
+	}
+	// A group where no type can run the mode names them.
+	ipv6 := cfg
+	ipv6.IPFamily = IPv6
+	results = nil
+	for _, name := range []string{"c3.large", "c4.large", "m4.xlarge", "c3.xlarge"} {
+		r, _ := Compute(lookup(t, name), ipv6)
+		results = append(results, r)
+	}
+	const want = "no instance type in the node group (c3.large, c4.large, m4.xlarge, ... 4 types) can run ipv6 pods: the VPC CNI needs Nitro or bare metal with IPv6"
+	if _, err := NodeGroup(results); err == nil || err.Error() != want {
+		t.Errorf("NodeGroup of Xen types under IPv6 = %v, want %q", err, want)
+	}
+	if _, err := NodeGroup(results[:2]); err == nil || !strings.HasPrefix(err.Error(), "no instance type in the node group (c3.large, c4.large) can run ipv6 pods") {
+		t.Errorf("NodeGroup of two Xen types under IPv6 = %v", err)
 	}
 }
 

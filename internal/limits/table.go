@@ -199,7 +199,7 @@ func (t *Table) Match(pattern string) ([]Instance, error) {
 		}
 	}
 	if len(matched) == 0 {
-		return nil, fmt.Errorf("no instance type matches %q", pattern)
+		return nil, fmt.Errorf("no instance type matches %q (see `eksnet limits list` for the known types)", pattern)
 	}
 	return matched, nil
 }

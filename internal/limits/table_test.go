@@ -137,7 +137,7 @@ func TestResolveExpandsGlobsInNameOrder(t *testing.T) {
 	if len(c7g) < 20 {
 		t.Errorf("c7g* matched only %d types", len(c7g))
 	}
-	if _, err := table.Resolve([]string{"zz*"}); err == nil || err.Error() != `no instance type matches "zz*"` {
+	if _, err := table.Resolve([]string{"zz*"}); err == nil || err.Error() != "no instance type matches \"zz*\" (see `eksnet limits list` for the known types)" {
 		t.Errorf("empty glob: %v", err)
 	}
 	if _, err := table.Resolve([]string{"m5.[large"}); err == nil || !strings.Contains(err.Error(), `invalid instance type pattern "m5.[large"`) {
