@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksnet/eksnet/internal/atomicfile"
 	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
@@ -75,6 +76,9 @@ func runLimitsUpdate(ctx context.Context, opts *limitsUpdateOptions) error {
 	}
 	if out == "" {
 		out = "instance-limits.json"
+	}
+	if err := atomicfile.Check(out); err != nil {
+		return err // before asking EC2 for anything
 	}
 	base, err := updateBase(opts.factory, out)
 	if err != nil {

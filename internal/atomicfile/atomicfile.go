@@ -19,24 +19,13 @@ import (
 // existing file keeps its permissions; a new one gets 0644. Errors read
 // "cannot write PATH: REASON" and never name the temporary file.
 func Write(path string, data []byte) (err error) {
-	fail := func(reason error) error { return fmt.Errorf("cannot write %s: %w", path, reason) }
-	perm := fs.FileMode(0o644)
-	switch info, statErr := os.Stat(path); {
-	case statErr == nil && info.IsDir():
-		return fail(errors.New("it is a directory"))
-	case statErr == nil && !info.Mode().IsRegular():
-		return fail(errors.New("not a regular file"))
-	case statErr == nil:
-		perm = info.Mode().Perm()
-	case !errors.Is(statErr, fs.ErrNotExist):
-		return fail(cause(statErr))
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	perm, err := check(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fail(fmt.Errorf("directory %s does not exist", dir))
-		}
+		return err
+	}
+	fail := func(reason error) error { return fmt.Errorf("cannot write %s: %w", path, reason) }
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
 		return fail(cause(err))
 	}
 	defer func() {
@@ -61,6 +50,41 @@ func Write(path string, data []byte) (err error) {
 		return fail(cause(err))
 	}
 	return nil
+}
+
+// Check reports, before any work is done, an error that Write would give
+// for path: it is a directory or not a regular file, or its directory does
+// not exist.
+func Check(path string) error {
+	_, err := check(path)
+	return err
+}
+
+// check returns the permissions Write gives path: its own, or 0644 for a
+// new file.
+func check(path string) (fs.FileMode, error) {
+	fail := func(reason error) error { return fmt.Errorf("cannot write %s: %w", path, reason) }
+	info, statErr := os.Stat(path)
+	switch {
+	case statErr == nil && info.IsDir():
+		return 0, fail(errors.New("it is a directory"))
+	case statErr == nil && !info.Mode().IsRegular():
+		return 0, fail(errors.New("not a regular file"))
+	case statErr == nil:
+		return info.Mode().Perm(), nil
+	}
+	dir := filepath.Dir(path)
+	switch info, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, fail(fmt.Errorf("directory %s does not exist", dir))
+	case err != nil:
+		return 0, fail(cause(err))
+	case !info.IsDir():
+		return 0, fail(fmt.Errorf("%s is not a directory", dir))
+	case !errors.Is(statErr, fs.ErrNotExist):
+		return 0, fail(cause(statErr))
+	}
+	return 0o644, nil
 }
 
 // cause drops the file name of a *fs.PathError or *os.LinkError, which

@@ -33,11 +33,20 @@ func TestWriteReplacesTheFileWhole(t *testing.T) {
 func TestWriteErrorsNameThePathNotTheTemporaryFile(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "no", "f")
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	under := filepath.Join(file, "f")
 	tests := []struct{ path, want string }{
 		{missing, "cannot write " + missing + ": directory " + filepath.Dir(missing) + " does not exist"},
 		{dir, "cannot write " + dir + ": it is a directory"},
+		{under, "cannot write " + under + ": " + file + " is not a directory"},
 	}
 	for _, tt := range tests {
+		if err := Check(tt.path); err == nil || err.Error() != tt.want {
+			t.Errorf("Check(%s) = %v, want %q", tt.path, err, tt.want)
+		}
 		err := Write(tt.path, []byte("x"))
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("Write(%s) = %v, want %q", tt.path, err, tt.want)
@@ -46,7 +55,10 @@ func TestWriteErrorsNameThePathNotTheTemporaryFile(t *testing.T) {
 			t.Errorf("the error names the temporary file: %v", err)
 		}
 	}
-	onlyFile(t, dir)
+	onlyFile(t, dir, "file")
+	if err := Check(filepath.Join(dir, "new")); err != nil {
+		t.Errorf("Check of a new file in an existing directory: %v", err)
+	}
 }
 
 func TestWriteLeavesTheOldFileOnFailure(t *testing.T) {

@@ -42,6 +42,9 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if err := ValidateEndpointURL(opts.EndpointURL); err != nil {
 		return aws.Config{}, err
 	}
+	if opts.Region != "" && !IsRegionName(opts.Region) {
+		return aws.Config{}, fmt.Errorf("invalid --region %q: want a region name such as us-east-1", opts.Region)
+	}
 	var load []func(*config.LoadOptions) error
 	if opts.Region != "" {
 		load = append(load, config.WithRegion(opts.Region))
@@ -59,6 +62,9 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
+	}
+	if !IsRegionName(cfg.Region) {
+		return aws.Config{}, fmt.Errorf("invalid AWS region %q (from AWS_REGION or the profile): want a region name such as us-east-1", cfg.Region)
 	}
 	if cfg.Credentials == nil {
 		return aws.Config{}, ErrNoCredentials

@@ -372,6 +372,16 @@ func TestLoadConfigErrors(t *testing.T) {
 		err.Error() != `AWS profile "nope" not found in the shared config or credentials file (~/.aws/config, ~/.aws/credentials): check --profile or AWS_PROFILE` {
 		t.Errorf("missing profile: %v", err)
 	}
+	if _, err := LoadConfig(ctx, Options{Region: "us east 1"}); err == nil ||
+		err.Error() != `invalid --region "us east 1": want a region name such as us-east-1` {
+		t.Errorf("bad --region: %v", err)
+	}
+	t.Setenv("AWS_REGION", "US-EAST-1")
+	if _, err := LoadConfig(ctx, Options{}); err == nil ||
+		err.Error() != `invalid AWS region "US-EAST-1" (from AWS_REGION or the profile): want a region name such as us-east-1` {
+		t.Errorf("bad AWS_REGION: %v", err)
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
 	if _, err := LoadConfig(ctx, Options{EndpointURL: "localhost:4566"}); err == nil ||
 		err.Error() != `invalid --endpoint-url "localhost:4566": want an http or https URL such as https://ec2.us-east-1.amazonaws.com` {
 		t.Errorf("bad endpoint: %v", err)
@@ -468,6 +478,9 @@ func TestParseRegions(t *testing.T) {
 		{"us-east-1", []string{"us-east-1"}, ""},
 		{"us-east-1, eu-west-1,us-east-1", []string{"us-east-1", "eu-west-1"}, ""},
 		{"us-gov-west-1,ap-southeast-5", []string{"us-gov-west-1", "ap-southeast-5"}, ""},
+		{"cn-north-1,eusc-de-east-1", []string{"cn-north-1", "eusc-de-east-1"}, ""},
+		{"US-EAST-1", nil, `invalid region "US-EAST-1" in --regions: want names such as us-east-1,eu-west-1, or all`},
+		{"all,us-east-1", nil, `invalid region "all" in --regions: want names such as us-east-1,eu-west-1, or all`},
 		{"us-east", nil, `invalid region "us-east" in --regions: want names such as us-east-1,eu-west-1, or all`},
 		{"", nil, `invalid region "" in --regions: want names such as us-east-1,eu-west-1, or all`},
 		{"us-east-1,", nil, `invalid region "" in --regions: want names such as us-east-1,eu-west-1, or all`},

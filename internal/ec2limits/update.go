@@ -14,9 +14,15 @@ import (
 // AllRegions is the --regions value for every region enabled for the account.
 const AllRegions = "all"
 
-var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+// regionName is the shape of every AWS region name: us-east-1,
+// us-gov-west-1, cn-north-1, eusc-de-east-1.
+var regionName = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
 
-// ParseRegions reads --regions: "all", or region names separated by commas.
+// IsRegionName reports whether s has the shape of an AWS region name.
+func IsRegionName(s string) bool { return regionName.MatchString(s) }
+
+// ParseRegions reads --regions: "all", or region names separated by commas,
+// each once, in the order given (issue 3).
 func ParseRegions(s string) ([]string, error) {
 	s = strings.TrimSpace(s)
 	if s == AllRegions {
@@ -25,7 +31,7 @@ func ParseRegions(s string) ([]string, error) {
 	var regions []string
 	for _, r := range strings.Split(s, ",") {
 		r = strings.TrimSpace(r)
-		if !regionName.MatchString(r) {
+		if !IsRegionName(r) {
 			return nil, fmt.Errorf("invalid region %q in --regions: want names such as us-east-1,eu-west-1, or all", r)
 		}
 		if !slices.Contains(regions, r) {
