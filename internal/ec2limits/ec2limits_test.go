@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -627,4 +628,64 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzParseRegions: --regions is "all" or names; anything else is one line
+// naming the bad value. Accepted names are region-shaped, each once, in the
+// order typed, and read back the same when joined again.
+func FuzzParseRegions(f *testing.F) {
+	for _, s := range []string{"all", "us-east-1", "us-east-1, eu-west-1,us-east-1", "cn-north-1,eusc-de-east-1", "", ",", "all,us-east-1", "US-EAST-1", "us-east-1\n", "us-east-100"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		regions, err := ParseRegions(s)
+		if err != nil {
+			msg := err.Error()
+			if regions != nil || strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "invalid region ") || !strings.HasSuffix(msg, " in --regions: want names such as us-east-1,eu-west-1, or all") {
+				t.Fatalf("ParseRegions(%q) = %q, %q", s, regions, msg)
+			}
+			return
+		}
+		if regions == nil {
+			if strings.TrimSpace(s) != AllRegions {
+				t.Fatalf("ParseRegions(%q) = all", s)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, r := range regions {
+			if !IsRegionName(r) || seen[r] || !strings.Contains(s, r) {
+				t.Fatalf("ParseRegions(%q) = %q: %q is not a region typed once", s, regions, r)
+			}
+			seen[r] = true
+		}
+		again, err := ParseRegions(strings.Join(regions, ","))
+		if err != nil || !slices.Equal(again, regions) {
+			t.Fatalf("ParseRegions(%q) = %q does not read back: %q, %v", s, regions, again, err)
+		}
+	})
+}
+
+// FuzzValidateEndpointURL: --endpoint-url is empty or an absolute http(s)
+// URL with a host; a refusal is one line naming the value.
+func FuzzValidateEndpointURL(f *testing.F) {
+	for _, s := range []string{"", "http://localhost:4566", "https://ec2.us-east-1.amazonaws.com", "localhost:4566", "ftp://x", "http://", "http://[::1]:4566/", "http://a b", "https://%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := ValidateEndpointURL(s)
+		if err != nil {
+			if msg := err.Error(); strings.Contains(msg, "\n") || msg != fmt.Sprintf("invalid --endpoint-url %q: want an http or https URL such as https://ec2.us-east-1.amazonaws.com", s) {
+				t.Fatalf("ValidateEndpointURL(%q) = %q", s, msg)
+			}
+			return
+		}
+		if s == "" {
+			return
+		}
+		u, perr := url.Parse(s)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			t.Fatalf("ValidateEndpointURL(%q) accepted a URL that is not absolute http(s): %+v %v", s, u, perr)
+		}
+	})
 }

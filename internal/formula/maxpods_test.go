@@ -1,6 +1,7 @@
 package formula
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -336,6 +337,44 @@ func FuzzParseVersion(f *testing.F) {
 		again, err := ParseVersion(v.String())
 		if err != nil || again != v {
 			t.Fatalf("ParseVersion(%q) = %v does not round-trip: %v %v", s, v, again, err)
+		}
+	})
+}
+
+func TestParseIPFamily(t *testing.T) {
+	for in, want := range map[string]IPFamily{"ipv4": IPv4, "ipv6": IPv6, " IPv6 ": IPv6, "IPV4": IPv4} {
+		if got, err := ParseIPFamily(in); err != nil || got != want {
+			t.Errorf("ParseIPFamily(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "ipv5", "4", "dual", "ipv4,ipv6"} {
+		if _, err := ParseIPFamily(in); err == nil || err.Error() != fmt.Sprintf("invalid IP family %q: want ipv4 or ipv6", in) {
+			t.Errorf("ParseIPFamily(%q) error = %v", in, err)
+		}
+	}
+}
+
+// FuzzParseIPFamily: --ip-family gives ipv4 or ipv6, or one line naming the
+// value and both families; and a configuration with what it gives validates.
+func FuzzParseIPFamily(f *testing.F) {
+	for _, s := range []string{"ipv4", "IPv6", " ipv6\t", "", "ipv5", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		family, err := ParseIPFamily(s)
+		if err != nil {
+			if family != "" || err.Error() != fmt.Sprintf("invalid IP family %q: want ipv4 or ipv6", s) {
+				t.Fatalf("ParseIPFamily(%q) = %q, %v", s, family, err)
+			}
+			return
+		}
+		if family != IPv4 && family != IPv6 {
+			t.Fatalf("ParseIPFamily(%q) = %q", s, family)
+		}
+		cfg := DefaultCNIConfig()
+		cfg.IPFamily = family
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("ParseIPFamily(%q) = %q, which does not validate: %v", s, family, err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -76,21 +77,43 @@ func Parse(data []byte) (*Table, error) {
 	return t, nil
 }
 
-// Validate checks the facts the formulas rely on: at least one ENI, at least
-// one address per ENI, and the default network card present with maxENIs
-// equal to its limit (maxpods.md: only the default card counts).
+// typeName is the shape of an EC2 instance type name: family.size in lower
+// case (m5.large, u-6tb1.metal, c7g-flex.large), as Lookup looks names up.
+var typeName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$`)
+
+// MaxPlausible bounds every count in a table, far above any type's today
+// (24 ENIs, 64 addresses per ENI, 32 network cards), so that a bad file
+// cannot make the formulas overflow.
+const MaxPlausible = 1000
+
+// Validate checks the facts the formulas rely on (maxpods.md "Inputs per
+// instance type"): a type name, at least one ENI and one address per ENI,
+// and the default network card present with maxENIs equal to its limit
+// (only the default card counts).
 func Validate(inst Instance) error {
 	switch {
 	case inst.Name == "":
 		return errors.New("instance type with an empty name")
+	case !typeName.MatchString(inst.Name):
+		return fmt.Errorf("%q is not an instance type name (lower-case family.size, such as m5.large)", inst.Name)
 	case inst.MaxENIs < 1:
 		return fmt.Errorf("%s: maxENIs is %d, must be at least 1", inst.Name, inst.MaxENIs)
 	case inst.IPv4PerENI < 1:
 		return fmt.Errorf("%s: ipv4PerENI is %d, must be at least 1", inst.Name, inst.IPv4PerENI)
+	case inst.MaxENIs > MaxPlausible || inst.IPv4PerENI > MaxPlausible || inst.IPv6PerENI > MaxPlausible || len(inst.NetworkCards) > MaxPlausible:
+		return fmt.Errorf("%s: maxENIs %d, ipv4PerENI %d, ipv6PerENI %d or %d network cards above %d: not a real type's limits",
+			inst.Name, inst.MaxENIs, inst.IPv4PerENI, inst.IPv6PerENI, len(inst.NetworkCards), MaxPlausible)
 	case inst.VCPUs < 0 || inst.MemoryMiB < 0 || inst.IPv6PerENI < 0:
 		return fmt.Errorf("%s: negative vcpus, memoryMiB or ipv6PerENI", inst.Name)
+	case inst.VCPUs > 100*MaxPlausible:
+		return fmt.Errorf("%s: vcpus is %d, above %d: not a real type's", inst.Name, inst.VCPUs, 100*MaxPlausible)
 	case inst.BranchInterfaces != nil && *inst.BranchInterfaces < 0:
 		return fmt.Errorf("%s: branchInterfaces is %d, must not be negative", inst.Name, *inst.BranchInterfaces)
+	}
+	for _, c := range inst.NetworkCards {
+		if c.MaxENIs < 0 || c.MaxENIs > MaxPlausible {
+			return fmt.Errorf("%s: network card %d holds %d ENIs, want 0 to %d", inst.Name, c.Index, c.MaxENIs, MaxPlausible)
+		}
 	}
 	card, ok := inst.DefaultCard()
 	if !ok {

@@ -1,6 +1,9 @@
 package userdata
 
 import (
+	"encoding/base64"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -155,4 +158,96 @@ func checkErr(t *testing.T, what string, err error, want string) {
 	case want != "" && err.Error() != want:
 		t.Errorf("%s: error\n got %q\nwant %q", what, err, want)
 	}
+}
+
+var (
+	clusterNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$`)
+	objectNameRe  = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// FuzzValidateCluster fuzzes the parsers of the cluster flags (--cluster-name,
+// --api-server-endpoint, --certificate-authority, --service-cidr, --name):
+// a refusal is one line that starts "invalid" or "no"; what is accepted
+// has the documented shape, and every format written from accepted values
+// reads back exactly with the real parsers, refused for no cause.
+func FuzzValidateCluster(f *testing.F) {
+	f.Add("demo", "https://ABCD1234.gr7.us-west-2.eks.amazonaws.com", "Y2VydA==", "10.100.0.0/16", "default")
+	f.Add("0-prod_eu", "https://10.0.0.1:6443/", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==", "fd00:10:100::/108", "ng-1")
+	f.Add("$(reboot)", "https://[fe80::1%25eth0]:443", "Y2Vy\ndA==", "10.100.0.1/16", "Default")
+	f.Add("a'b", "https://user@x.com", "", " 10.100.0.0/16", "-x")
+	for i, s := range hostile {
+		f.Add(s, hostile[(i+1)%len(hostile)], hostile[(i+2)%len(hostile)], hostile[(i+3)%len(hostile)], hostile[(i+4)%len(hostile)])
+	}
+	cfg := cni(prefix)
+	m5 := lookup(f, "m5.large")
+	r, err := formula.Compute(m5, cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	oneLine := func(t *testing.T, what string, err error) {
+		t.Helper()
+		if msg := err.Error(); strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "invalid ") {
+			t.Fatalf("%s: error %q is not one line starting with invalid", what, msg)
+		}
+	}
+	f.Fuzz(func(t *testing.T, name, endpoint, ca, cidr, object string) {
+		ok := true
+		if err := ValidateClusterName(name); err != nil {
+			oneLine(t, "name", err)
+			ok = false
+		} else if !clusterNameRe.MatchString(name) {
+			t.Fatalf("cluster name %q accepted", name)
+		}
+		if err := ValidateEndpoint(endpoint); err != nil {
+			oneLine(t, "endpoint", err)
+			ok = false
+		} else if u, err := url.Parse(endpoint); err != nil || u.Scheme != "https" || u.Hostname() == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
+			t.Fatalf("endpoint %q accepted: %+v %v", endpoint, u, err)
+		}
+		if err := ValidateCertificateAuthority(ca); err != nil {
+			oneLine(t, "CA", err)
+			ok = false
+		} else if _, err := base64.StdEncoding.DecodeString(ca); err != nil || strings.ContainsAny(ca, "\r\n") {
+			t.Fatalf("CA %q accepted: %v", ca, err)
+		}
+		family := formula.IPv4
+		if p, err := ParseServiceCIDR(cidr); err != nil {
+			oneLine(t, "service CIDR", err)
+			ok = false
+		} else if again, err := ParseServiceCIDR(p.String()); err != nil || again != p || p.Masked() != p {
+			t.Fatalf("service CIDR %q accepted as %s, which reads back as %s, %v", cidr, p, again, err)
+		} else if p.Addr().Is6() {
+			family = formula.IPv6
+		}
+		if err := ValidateObjectName(object); err != nil {
+			oneLine(t, "name", err)
+			ok = false
+		} else if !objectNameRe.MatchString(object) {
+			t.Fatalf("object name %q accepted", object)
+		}
+		if !ok {
+			return
+		}
+		c := Cluster{Name: name, APIServerEndpoint: endpoint, CertificateAuthority: ca, ServiceCIDR: cidr}
+		mode := cfg
+		mode.IPFamily = family
+		result := r
+		if family == formula.IPv6 {
+			if result, err = formula.Compute(m5, mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, format := range Formats {
+			doc, err := Generate(Request{Format: format, Cluster: c, CNI: mode, Results: []formula.Result{result}, Name: object})
+			if err != nil {
+				t.Fatalf("%s: accepted values refused: %v\n%+v", format, err, c)
+			}
+			if family == formula.IPv6 && format == AL2 {
+				continue // bootstrap.sh takes --ip-family ipv6 --service-ipv6-cidr: TestIPv6
+			}
+			if err := readsBack(format, doc, c); err != nil {
+				t.Fatalf("%s: %v\n%+v\n%s", format, err, c, doc)
+			}
+		}
+	})
 }
