@@ -689,3 +689,18 @@ func FuzzValidateEndpointURL(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkToInstances maps the 56 fixture records to table entries: the
+// work of --live after EC2 has answered.
+func BenchmarkToInstances(b *testing.B) {
+	records := ec2fake.Records()
+	known, err := limits.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := ToInstances(records, known); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

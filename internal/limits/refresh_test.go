@@ -155,3 +155,21 @@ func TestReadFileErrors(t *testing.T) {
 		t.Errorf("empty table: %v", err)
 	}
 }
+
+// BenchmarkRefreshEmbedded merges three regions that each return the whole
+// embedded table over it: the work of `eksnet limits update --regions all`
+// once EC2 has answered.
+func BenchmarkRefreshEmbedded(b *testing.B) {
+	old, err := Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	all := old.All()
+	fetched := []RegionInstances{{"us-east-1", all}, {"eu-west-1", all}, {"ap-south-1", all}}
+	maxPods := func(i Instance) int { return i.MaxENIs*(i.IPv4PerENI-1) + 2 }
+	for b.Loop() {
+		if _, _, err := Refresh(old, fetched, RefreshOptions{Header: old.Header(), MaxPods: maxPods}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -655,3 +655,25 @@ func windowsWant(c Cluster) []string {
 	}
 	return append(want, "-KubeletExtraArgs", "--max-pods=110")
 }
+
+// BenchmarkGenerateEveryFormat writes every format for a mixed node group of
+// three types: the work of one `eksnet userdata` after the table is loaded.
+func BenchmarkGenerateEveryFormat(b *testing.B) {
+	cfg := cni(prefix)
+	var results []formula.Result
+	for _, name := range []string{"m5.large", "m5.8xlarge", "m4.xlarge"} {
+		r, err := formula.Compute(lookup(b, name), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		results = append(results, r)
+	}
+	c := Cluster{Name: "demo", APIServerEndpoint: "https://ABCD1234.gr7.us-west-2.eks.amazonaws.com", CertificateAuthority: "Y2VydA==", ServiceCIDR: "10.100.0.0/16"}
+	for b.Loop() {
+		for _, format := range Formats {
+			if _, err := Generate(Request{Format: format, Cluster: c, CNI: cfg, Results: results}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
