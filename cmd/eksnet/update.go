@@ -16,6 +16,7 @@ import (
 	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
 )
 
@@ -203,11 +204,12 @@ func (v updateView) Footnotes() []string {
 		lines = append(lines, "")
 	}
 	lines = append(lines,
-		fmt.Sprintf("wrote %s: %d instance types; EC2 returned %d from %d regions (%s)", v.Out, v.Instances, v.Fetched, len(v.Regions), strings.Join(v.Regions, ", ")),
+		fmt.Sprintf("wrote %s: %s; EC2 returned %d from %s (%s)", v.Out, prose.Count(v.Instances, "instance type", "instance types"), v.Fetched,
+			prose.Count(len(v.Regions), "region", "regions"), strings.Join(v.Regions, ", ")),
 		fmt.Sprintf("%d added, %d removed, %d changed, %d unchanged, %d in conflict (max pods: default VPC CNI settings)",
 			len(v.Added), len(v.Removed), len(v.Changed), v.Unchanged, len(v.Conflicts)))
 	if n := len(v.NotReturned); n > 0 {
-		lines = append(lines, fmt.Sprintf("%d types that no region returned were kept (--prune removes them)", n))
+		lines = append(lines, prose.Count(n, "type that no region returned was kept", "types that no region returned were kept")+" (--prune removes them)")
 	}
 	return lines
 }

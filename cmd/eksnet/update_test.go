@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,7 +169,34 @@ func TestUpdateSummaryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	oldBytes, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The JSON summary: camelCase fields, as the README lists them.
 	streams, _, out, errOut := TestStreams()
+	if code := Main(context.Background(), []string{"limits", "update", "--endpoint-url", s.URL(), "--limits-file", path, "-o", "json"}, streams); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := `{"out":` + strconv.Quote(path) + `,"regions":["eu-west-1","us-east-1"],"fetched":56,"instances":57,` +
+		`"added":[{"instanceType":"t3.medium","newMaxPods":17}],"removed":[],` +
+		`"changed":[{"instanceType":"p5.48xlarge","oldMaxPods":250,"newMaxPods":100,"fields":["maxENIs","networkCards"]}],"unchanged":53,` +
+		`"conflicts":[{"instanceType":"m5.xlarge","regions":["eu-west-1","us-east-1"],"fields":["ipv4PerENI"],"kept":true}],` +
+		`"notReturned":["c1.xlarge"]}`
+	if compact.String() != wantJSON {
+		t.Errorf("JSON summary:\n%s\nwant:\n%s", compact.String(), wantJSON)
+	}
+
+	// The table, from the same old file.
+	if err := os.WriteFile(path, oldBytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	streams, _, out, errOut = TestStreams()
 	code := Main(context.Background(), []string{"limits", "update", "--endpoint-url", s.URL(), "--limits-file", path}, streams)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -179,7 +208,7 @@ m5.xlarge     conflict   -              -              ipv4PerENI differ between
 
 wrote ` + path + `: 57 instance types; EC2 returned 56 from 2 regions (eu-west-1, us-east-1)
 1 added, 0 removed, 1 changed, 53 unchanged, 1 in conflict (max pods: default VPC CNI settings)
-1 types that no region returned were kept (--prune removes them)
+1 type that no region returned was kept (--prune removes them)
 `
 	if out.String() != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", out, want)

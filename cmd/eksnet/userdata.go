@@ -10,6 +10,7 @@ import (
 	"github.com/eksnet/eksnet/internal/atomicfile"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
 	"github.com/eksnet/eksnet/internal/userdata"
 )
@@ -174,8 +175,5 @@ func (v differencesView) TableRows(bool) [][]string {
 }
 
 func (v differencesView) Footnotes() []string {
-	if len(v) == 1 {
-		return []string{"", "1 instance type differs"}
-	}
-	return []string{"", fmt.Sprintf("%d instance types differ", len(v))}
+	return []string{"", prose.Count(len(v), "instance type differs", "instance types differ")}
 }
