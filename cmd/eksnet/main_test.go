@@ -118,6 +118,9 @@ func TestGoldenOutput(t *testing.T) {
 		{"limits-list-p5-wide.txt", []string{"limits", "list", "p5*", "-o", "wide"}, 0, ""},
 		{"limits-show-p5.48xlarge.txt", []string{"limits", "show", "p5.48xlarge"}, 0, ""},
 		{"limits-show-c3.large.json", []string{"limits", "show", "c3.large", "-o", "json"}, 0, ""},
+		{"limits-show-m5.metal.yaml", []string{"limits", "show", "m5.metal", "-o", "yaml"}, 0, ""},
+		{"limits-list-p5.json", []string{"limits", "list", "p5*", "-o", "json"}, 0, ""},
+		{"limits-list-p5.txt", []string{"limits", "list", "p5*", "-o", "value"}, 0, ""},
 	}
 	runGoldenCases(t, tests)
 }
