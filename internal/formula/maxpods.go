@@ -58,13 +58,15 @@ type CNIConfig struct {
 	Uncapped              bool     // report the ENI limit, not min(limit, cap) (--show-max-allowed)
 }
 
-// DefaultCNIConfig is the CNI as shipped: the newest release eksnet knows,
-// secondary IPs, IPv4.
+// DefaultCNIConfig is the CNI as shipped (maxpods.md): the newest release
+// eksnet knows, secondary IPs, IPv4, every ENI, the recommended cap.
 func DefaultCNIConfig() CNIConfig {
 	return CNIConfig{Version: LatestCNIVersion, IPFamily: IPv4}
 }
 
-// Validate rejects settings that no instance type can run, one line each.
+// Validate rejects settings that no instance type can run, one line each
+// (maxpods.md): MAX_ENI below 1, IPv6 with custom networking or before CNI
+// 1.10.1, prefix delegation before CNI 1.9.0.
 func (c CNIConfig) Validate() error {
 	if c.MaxENI < 0 {
 		return fmt.Errorf("invalid MAX_ENI %d: must be at least 1", c.MaxENI)
@@ -87,7 +89,8 @@ func (c CNIConfig) Validate() error {
 	return nil
 }
 
-// ValidateMaxENI checks a MAX_ENI given by the user (0 is not "unset" there).
+// ValidateMaxENI checks a MAX_ENI given by the user: at least 1 (maxpods.md;
+// 0 is not "unset" there).
 func ValidateMaxENI(n int) error {
 	if n < 1 {
 		return fmt.Errorf("invalid --max-eni %d: must be at least 1", n)
@@ -240,7 +243,8 @@ func Compute(inst limits.Instance, cfg CNIConfig) (Result, error) {
 }
 
 // Strict turns a result the type cannot deliver as asked into an error, for
-// when the user named that one type: falling back silently would be a guess.
+// when the user named that one type (maxpods issue: only a single named type
+// that cannot run the mode is an error); falling back would be a guess.
 func Strict(r Result, cfg CNIConfig) error {
 	if !r.Supported || r.Mode != cfg.requestedMode() {
 		return &UnsupportedError{InstanceType: r.InstanceType, Reason: r.Notes[0]}

@@ -65,7 +65,8 @@ func (i Instance) HypervisorName() string {
 }
 
 // SupportsTrunking reports whether security groups for pods can attach a trunk
-// ENI on this type, and whether that is known at all.
+// ENI on this type, and whether that is known at all (maxpods.md: no public
+// API reports it; nil in the table means unknown).
 func (i Instance) SupportsTrunking() (supported, known bool) {
 	if i.Trunking == nil {
 		return false, false
@@ -73,7 +74,8 @@ func (i Instance) SupportsTrunking() (supported, known bool) {
 	return *i.Trunking, true
 }
 
-// DefaultCard returns the network card the VPC CNI manages.
+// DefaultCard returns the network card the VPC CNI manages, the only one
+// whose ENIs count (maxpods.md: NetworkCards[DefaultNetworkCardIndex]).
 func (i Instance) DefaultCard() (NetworkCard, bool) {
 	for _, card := range i.NetworkCards {
 		if card.Index == i.DefaultNetworkCardIndex {

@@ -56,8 +56,9 @@ type RefreshOptions struct {
 }
 
 // Refresh merges the regions' instances over old and summarises the
-// difference: a type returned by several regions must have the same facts
-// in each, else it is a Conflict and old's entry (if any) stays.
+// difference (issue 3): a type returned by several regions must have the
+// same facts in each, else it is a Conflict and old's entry, if any, stays:
+// never silently overwritten.
 func Refresh(old *Table, fetched []RegionInstances, opts RefreshOptions) (*Table, Summary, error) {
 	maxPods := opts.MaxPods
 	if maxPods == nil {

@@ -32,7 +32,8 @@ type file struct {
 	Instances map[string]Instance `json:"instances"`
 }
 
-// NewTable builds a table from instances, validating each one.
+// NewTable builds a table from instances, checking each with Validate and
+// refusing a name given twice.
 func NewTable(header Header, instances []Instance) (*Table, error) {
 	t := &Table{header: header, byName: make(map[string]Instance, len(instances))}
 	for _, inst := range instances {
@@ -227,9 +228,9 @@ func (t *Table) Match(pattern string) ([]Instance, error) {
 	return matched, nil
 }
 
-// Resolve turns command-line arguments (names and globs) into instance types,
-// in the order given, each glob expanded in name order; duplicates are kept
-// once, at their first position.
+// Resolve turns command-line arguments (names and globs) into instance types
+// as the maxpods issue orders them: in the order given, each glob expanded
+// in name order; duplicates are kept once, at their first position.
 func (t *Table) Resolve(args []string) ([]Instance, error) {
 	var out []Instance
 	seen := make(map[string]bool)

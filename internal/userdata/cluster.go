@@ -32,8 +32,9 @@ type Cluster struct {
 // maxClusterName is EKS's limit on a cluster name's length.
 const maxClusterName = 100
 
-// ValidateClusterName checks an EKS cluster name: 1-100 letters, digits,
-// hyphens and underscores, starting with a letter or digit.
+// ValidateClusterName checks an EKS cluster name as EKS's CreateCluster
+// does (userdata issue): 1-100 letters, digits, hyphens and underscores,
+// starting with a letter or digit.
 func ValidateClusterName(name string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("invalid cluster name %q: %s (1-100 letters, digits, hyphens and underscores, starting with a letter or digit)", name, why)
@@ -58,8 +59,8 @@ func isAlnum(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
 
-// ValidateEndpoint checks the API server endpoint: an https URL with a host
-// name or address (and optional port), and nothing else.
+// ValidateEndpoint checks the API server endpoint (userdata issue: https
+// URLs): a host name or address and an optional port, nothing else.
 func ValidateEndpoint(endpoint string) error {
 	bad := func(why string) error {
 		return fmt.Errorf("invalid API server endpoint %q: %s (want an https URL such as https://ABCD1234.gr7.us-west-2.eks.amazonaws.com)", endpoint, why)
@@ -213,8 +214,9 @@ func (c Cluster) Validate(f Format, family formula.IPFamily) error {
 }
 
 // ValidateObjectName checks the name given to a Karpenter EC2NodeClass or an
-// eksctl node group: 1-63 lowercase letters, digits and hyphens, starting with
-// a letter and ending with a letter or digit (valid for both).
+// eksctl node group as a Kubernetes DNS-1035 label, valid for both: 1-63
+// lowercase letters, digits and hyphens, starting with a letter and ending
+// with a letter or digit.
 func ValidateObjectName(name string) error {
 	ok := name != "" && len(name) <= 63 && name[0] >= 'a' && name[0] <= 'z' && name[len(name)-1] != '-'
 	for _, r := range name {

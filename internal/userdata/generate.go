@@ -66,7 +66,9 @@ type Request struct {
 // DefaultName is the EC2NodeClass and node group name when none is given.
 const DefaultName = "default"
 
-// Generate validates the request and writes its document.
+// Generate validates the request and writes its document, in the format's
+// shape (maxpods.md "User data that carries the value"); user data over
+// EC2's 16 KB is refused.
 func Generate(req Request) ([]byte, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {
 		return nil, err
