@@ -329,14 +329,19 @@ func yamlString(s string) *yaml.Node {
 const commentWidth = 100
 
 // commentBlock prefixes every line, wrapping long ones at spaces; a "- "
-// item continues indented under its text. eksnet's lines hold no newline.
+// item continues indented under its text, and an indented row (a type's
+// line in a mixed group) further in than its start. eksnet's lines hold no
+// newline.
 func commentBlock(prefix string, lines []string) string {
 	var out []string
 	for _, l := range lines {
 		l = strings.ReplaceAll(l, "\n", " ")
 		indent := ""
-		if strings.HasPrefix(l, "- ") {
+		switch lead := len(l) - len(strings.TrimLeft(l, " ")); {
+		case strings.HasPrefix(l, "- "):
 			indent = "  "
+		case lead > 0:
+			indent = strings.Repeat(" ", lead+4)
 		}
 		for len(prefix)+len(l) > commentWidth {
 			cut := strings.LastIndex(l[:commentWidth-len(prefix)], " ")
@@ -511,8 +516,7 @@ type KarpenterKubelet struct {
 func karpenter(req Request, f Fixed) ([]byte, error) {
 	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
 	comments = append(comments,
-		"Karpenter computes max pods as if prefix delegation were off, so maxPods is set here; it applies to every",
-		"type launched with this class, so limit the NodePool to the types above. kubeReserved is set to match.",
+		"Karpenter computes max pods as if prefix delegation were off, so maxPods is set here; it applies to every type launched with this class, so limit the NodePool to the types above. kubeReserved is set to match.",
 		"role, amiSelectorTerms and the discovery tags follow Karpenter's getting-started guide: adjust them to yours.")
 	tags := map[string]string{"karpenter.sh/discovery": req.Cluster.Name}
 	nc := EC2NodeClass{

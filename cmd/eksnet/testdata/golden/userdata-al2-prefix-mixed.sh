@@ -4,7 +4,7 @@
 #   m5.large     110  3 x (10 - 1) x 16 + 2 = 434, capped at 110
 #   m5.8xlarge   250  8 x (30 - 1) x 16 + 2 = 3714, capped at 250
 #   m4.xlarge     58  4 x (15 - 1) + 2 = 58 (xen: no prefix delegation, the CNI uses secondary IPs)
-# <- sets maxPods
+#       <- sets maxPods
 # kube-reserved memory 893Mi = 11 x 58 + 255.
 # kube-reserved cpu 150m is for m5.8xlarge (32 vCPUs), the largest among the types; smaller types
 # reserve more than their own share.
