@@ -348,7 +348,7 @@ func commentBlock(prefix string, lines []string) string {
 			if cut <= len(indent) {
 				break
 			}
-			out = append(out, prefix+l[:cut])
+			out = append(out, strings.TrimRight(prefix+l[:cut], " "))
 			l = indent + strings.TrimLeft(l[cut:], " ")
 		}
 		out = append(out, strings.TrimRight(prefix+l, " "))

@@ -413,9 +413,10 @@ func TestComments(t *testing.T) {
 			"m4.xlarge    58  4 x (15 - 1) + 2 = 58 (xen: no prefix delegation, the CNI uses secondary IPs)  <- sets maxPods ", true},
 	}
 	for i, tt := range tests {
-		// Wrapped comment lines read as one; a line break reads as a space.
-		joined := strings.ReplaceAll(strings.ReplaceAll(tt.doc, "\n# ", " "), "\n", " ")
-		if strings.Contains(joined, tt.want) != tt.present {
+		// Wrapped comment lines read as one; a line break, and a run of
+		// blanks, read as a space.
+		joined := strings.Join(strings.Fields(strings.ReplaceAll(tt.doc, "\n#", " ")), " ")
+		if strings.Contains(joined+" ", strings.Join(strings.Fields(tt.want), " ")) != tt.present {
 			t.Errorf("case %d: contains %q = %v, want %v in\n%s", i, tt.want, !tt.present, tt.present, tt.doc)
 		}
 		for _, line := range strings.Split(tt.doc, "\n") {
