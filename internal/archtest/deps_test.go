@@ -20,6 +20,8 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/sizing",
 	"github.com/eksnet/eksnet/internal/userdata",
 	"github.com/eksnet/eksnet/internal/vpc",
+	"github.com/eksnet/eksnet/internal/enum",
+	"github.com/eksnet/eksnet/internal/atomicfile",
 	"github.com/eksnet/eksnet/internal/plan",
 	"github.com/eksnet/eksnet/internal/prose",
 }
