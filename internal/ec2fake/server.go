@@ -305,19 +305,12 @@ func (s *Server) describeInstanceTypes(w http.ResponseWriter, req Request, reque
 	pageSize := s.pageSize
 	s.mu.Unlock()
 
-	switch {
-	case len(req.InstanceTypes) > 100:
+	if len(req.InstanceTypes) > 100 {
 		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The maximum number of instance types is 100; %d were supplied.", len(req.InstanceTypes)), requestID)
 		return
-	case req.MaxResults != 0 && (req.MaxResults < 5 || req.MaxResults > 100):
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 100.", req.MaxResults), requestID)
-		return
 	}
-	for name := range req.Filters {
-		if name != "instance-type" {
-			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
-			return
-		}
+	if !checkListRequest(w, req, requestID, 100, "instance-type") {
+		return
 	}
 
 	byName := make(map[string]ec2types.InstanceTypeInfo, len(records))

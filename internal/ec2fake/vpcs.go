@@ -70,15 +70,8 @@ func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID s
 	subnets := s.subnets
 	pageSize := s.pageSize
 	s.mu.Unlock()
-	if req.MaxResults != 0 && (req.MaxResults < 5 || req.MaxResults > MaxSubnetsPerPage) {
-		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.", req.MaxResults), requestID)
+	if !checkListRequest(w, req, requestID, MaxSubnetsPerPage, "vpc-id") {
 		return
-	}
-	for name := range req.Filters {
-		if name != "vpc-id" {
-			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
-			return
-		}
 	}
 	var matched []ec2types.Subnet
 	for _, sn := range subnets {
@@ -122,6 +115,23 @@ func (s *Server) describeVpcs(w http.ResponseWriter, req Request, requestID stri
 		}
 	}
 	writeXML(w, setResponse("DescribeVpcs", "vpcSet", requestID, asItems(matched), ""))
+}
+
+// checkListRequest refuses, as EC2 does, a MaxResults outside 5 to maxPage
+// and a filter other than the action's one; it reports whether the request
+// may go on.
+func checkListRequest(w http.ResponseWriter, req Request, requestID string, maxPage int, filter string) bool {
+	if req.MaxResults != 0 && (req.MaxResults < 5 || req.MaxResults > maxPage) {
+		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and %d.", req.MaxResults, maxPage), requestID)
+		return false
+	}
+	for name := range req.Filters {
+		if name != filter {
+			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
+			return false
+		}
+	}
+	return true
 }
 
 // writePage answers action with the page of matched that req asks for: from
