@@ -2,12 +2,7 @@ package limits
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -33,40 +28,6 @@ func TestEmbeddedTableHoldsEveryType(t *testing.T) {
 	h := table.Header()
 	if _, err := time.Parse(time.DateOnly, h.GeneratedAt); err != nil || len(h.Sources) == 0 || h.InstanceTypes != 1420 {
 		t.Errorf("header lacks its date (YYYY-MM-DD), sources or count: %+v", h)
-	}
-}
-
-// The embedded table holds the shared instance facts (../shared/data/
-// instances.json, beside the repository), every type and every field. The
-// test is skipped where that file is not checked out.
-func TestEmbeddedTableEqualsTheSharedFacts(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "instances.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared/data/instances.json is not beside the repository")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var shared map[string]Instance
-	if err := dec.Decode(&shared); err != nil {
-		t.Fatal(err)
-	}
-	table := embedded(t)
-	if len(shared) != table.Len() {
-		t.Errorf("shared facts hold %d types, the table %d", len(shared), table.Len())
-	}
-	for name, want := range shared {
-		want.Name = name
-		got, ok := table.Get(name)
-		if !ok {
-			t.Errorf("%s: missing from the table", name)
-			continue
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: table %+v, shared facts %+v (fields %v)", name, got, want, ChangedFields(got, want))
-		}
 	}
 }
 
