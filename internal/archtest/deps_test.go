@@ -23,6 +23,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/enum",
 	"github.com/eksnet/eksnet/internal/atomicfile",
 	"github.com/eksnet/eksnet/internal/plan",
+	"github.com/eksnet/eksnet/internal/satint",
 	"github.com/eksnet/eksnet/internal/prose",
 }
 

@@ -2,11 +2,11 @@ package ipam
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/satint"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -221,7 +221,7 @@ func NodeDemand(inst limits.Instance, s Settings, kubeletMaxPods, pods int) (Dem
 
 	units, wholeENIs := poolUnits(&d, s, step)
 	if units > 0 {
-		d.PoolENIs = ceilDiv(units, d.SlotsPerENI)
+		d.PoolENIs = satint.CeilDiv(units, d.SlotsPerENI)
 	}
 	if d.Mode == formula.ModePrefixDelegation {
 		d.Prefixes = units
@@ -295,10 +295,10 @@ func poolUnits(d *Demand, s Settings, step func(q, w string, v int, r string)) (
 			k = n/slots + 1
 			want = fmt.Sprintf("floor(%d / %d) + 1", n, slots)
 		} else {
-			k = satAdd(ceilDiv(n, slots), s.WarmENITarget)
+			k = satint.Add(satint.CeilDiv(n, slots), s.WarmENITarget)
 			want = fmt.Sprintf("ceil(%d / %d) + %d", n, slots, s.WarmENITarget)
 		}
-		k = min(max(k, 1), d.PodENIs, ceilDiv(m, slots))
+		k = min(max(k, 1), d.PodENIs, satint.CeilDiv(m, slots))
 		step("pool ENIs", fmt.Sprintf("min(%s, %d, ceil(%d / %d))", want, d.PodENIs, m, slots), k,
 			fmt.Sprintf("ipam.md: keep WARM_ENI_TARGET=%d whole ENIs of free IPs, within the ENIs for pods and the kubelet's max pods", s.WarmENITarget))
 		step("pool IPs", fmt.Sprintf("%d × %d", k, slots), k*slots, "ipam.md: T = k × slots")
@@ -315,14 +315,14 @@ func poolUnits(d *Demand, s Settings, step func(q, w string, v int, r string)) (
 	// at the target), so it stops at the first such end past max pods. Both
 	// follow ipamd's decision functions step by step (sim_test.go).
 	target, want, rule := targetFunc(d.Mode, s)
-	limit := ceilDiv(m, size)
+	limit := satint.CeilDiv(m, size)
 	terms := []string{want(n), fmt.Sprint(capacity), fmt.Sprintf("ceil(%d / %d)", m, size)}
 	if size == 1 {
 		terms[2] = fmt.Sprint(m)
 	}
 	if t0 := target(0); t0 > limit {
 		// The first growth, from an empty pool, ends at an ENI boundary or at the target.
-		limit = min(t0, roundUp(limit, slots))
+		limit = min(t0, satint.RoundUp(limit, slots))
 		terms[2] = fmt.Sprint(limit)
 	}
 	units = min(target(n), capacity, limit)
@@ -341,16 +341,16 @@ func targetFunc(mode formula.Mode, s Settings) (target func(n int) int, working 
 			func(int) string { return fmt.Sprint(minimum) },
 			fmt.Sprintf("ipam.md: MINIMUM_IP_TARGET=%d alone: the pool never grows past it", minimum)
 	case mode == formula.ModeSecondaryIP:
-		return func(n int) int { return max(satAdd(n, wit), minimum) },
+		return func(n int) int { return max(satint.Add(n, wit), minimum) },
 			func(n int) string { return fmt.Sprintf("max(%d + %d, %d)", n, wit, minimum) },
 			fmt.Sprintf("ipam.md: keep WARM_IP_TARGET=%d free IPs, at least MINIMUM_IP_TARGET=%d in all", wit, minimum)
 	case s.WarmIPTargets() && wit == 0:
-		return func(int) int { return ceilDiv(minimum, AddressesPerPrefix) },
+		return func(int) int { return satint.CeilDiv(minimum, AddressesPerPrefix) },
 			func(int) string { return fmt.Sprintf("ceil(%d / 16)", minimum) },
 			fmt.Sprintf("ipam.md: MINIMUM_IP_TARGET=%d alone, in whole /28s: the pool never grows past it", minimum)
 	case s.WarmIPTargets():
 		return func(n int) int {
-				return max(ceilDiv(satAdd(n, wit), AddressesPerPrefix), ceilDiv(minimum, AddressesPerPrefix))
+				return max(satint.CeilDiv(satint.Add(n, wit), AddressesPerPrefix), satint.CeilDiv(minimum, AddressesPerPrefix))
 			},
 			func(n int) string { return fmt.Sprintf("max(ceil((%d + %d) / 16), ceil(%d / 16))", n, wit, minimum) },
 			fmt.Sprintf("ipam.md: keep WARM_IP_TARGET=%d free IPs, at least MINIMUM_IP_TARGET=%d, in whole /28s", wit, minimum)
@@ -359,7 +359,7 @@ func targetFunc(mode formula.Mode, s Settings) (target func(n int) int, working 
 			func(n int) string { return fmt.Sprintf("floor(%d / 16) + 1", n) },
 			"ipam.md: WARM_PREFIX_TARGET=0 keeps a free address, so a new /28 when the last one fills"
 	default:
-		return func(n int) int { return satAdd(ceilDiv(n, AddressesPerPrefix), wpt) },
+		return func(n int) int { return satint.Add(satint.CeilDiv(n, AddressesPerPrefix), wpt) },
 			func(n int) string { return fmt.Sprintf("ceil(%d / 16) + %d", n, wpt) },
 			fmt.Sprintf("ipam.md: keep WARM_PREFIX_TARGET=%d fully free /28s", wpt)
 	}
@@ -397,31 +397,4 @@ func minusIf(n int, what string) string {
 		return ""
 	}
 	return fmt.Sprintf(" − %d %s", n, what)
-}
-
-// ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0, without overflow.
-func ceilDiv(a, b int) int {
-	q := a / b
-	if a%b != 0 {
-		q++
-	}
-	return q
-}
-
-// roundUp is the smallest multiple of b at or above a (a ≥ 0, b > 0), saturating.
-func roundUp(a, b int) int {
-	q := ceilDiv(a, b)
-	if q > math.MaxInt/b {
-		return math.MaxInt
-	}
-	return q * b
-}
-
-// satAdd adds two non-negative ints, saturating at math.MaxInt: settings
-// such as WARM_IP_TARGET may be absurdly large and must not wrap.
-func satAdd(a, b int) int {
-	if a > math.MaxInt-b {
-		return math.MaxInt
-	}
-	return a + b
 }

@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/eksnet/eksnet/internal/satint"
 )
 
 // Limits on growth specs: beyond them a forecast means nothing.
@@ -129,7 +131,7 @@ func (g Growth) After(nodes, months int) int {
 		times = max(months, 0)
 	}
 	if g.byNodes {
-		return satAdd(nodes, satMul(g.nodes, times))
+		return satint.Add(nodes, satint.Mul(g.nodes, times))
 	}
 	if g.basisPoints == 0 || times == 0 || nodes == 0 {
 		return nodes
@@ -165,9 +167,9 @@ type Spread struct {
 // Share is the nodes one subnet holds when nodes are spread.
 func (s Spread) Share(nodes int) int {
 	if s.AZs <= 1 {
-		return satAdd(nodes, max(s.Surge, 0))
+		return satint.Add(nodes, max(s.Surge, 0))
 	}
-	return satAdd(ceilDiv(nodes, s.AZs), max(s.Surge, 0))
+	return satint.Add(satint.CeilDiv(nodes, s.AZs), max(s.Surge, 0))
 }
 
 // Room is how many more nodes, each needing perNode, fit a subnet of length
@@ -219,7 +221,7 @@ func RunwayFor(p PrefixLen, used, perNode Need, nodes int, spread Spread, g Grow
 		r.RunsOut, r.Nodes, r.NodesInSubnet = true, nodes, share
 		return r, nil
 	}
-	r.MaxNodes = satAdd(share, Room(p, used, perNode))
+	r.MaxNodes = satint.Add(share, Room(p, used, perNode))
 	if g.IsZero() {
 		return r, nil
 	}

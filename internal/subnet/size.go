@@ -13,6 +13,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/eksnet/eksnet/internal/satint"
 )
 
 // The limits AWS puts on a subnet (vpc-rules.md "Sizes and reserved addresses").
@@ -92,23 +94,23 @@ type Need struct {
 }
 
 // Total is every address the need takes: singles plus 16 per block.
-func (n Need) Total() int { return satAdd(n.Addresses, satMul(n.Blocks, BlockSize)) }
+func (n Need) Total() int { return satint.Add(n.Addresses, satint.Mul(n.Blocks, BlockSize)) }
 
 // Plus is the need of both.
 func (n Need) Plus(m Need) Need {
-	return Need{Addresses: satAdd(n.Addresses, m.Addresses), Blocks: satAdd(n.Blocks, m.Blocks)}
+	return Need{Addresses: satint.Add(n.Addresses, m.Addresses), Blocks: satint.Add(n.Blocks, m.Blocks)}
 }
 
 // Times is the need of k nodes that each need n.
 func (n Need) Times(k int) Need {
-	return Need{Addresses: satMul(n.Addresses, k), Blocks: satMul(n.Blocks, k)}
+	return Need{Addresses: satint.Mul(n.Addresses, k), Blocks: satint.Mul(n.Blocks, k)}
 }
 
 // blocksNeeded is the free /28 blocks n takes in a subnet of at least a /27:
 // its blocks, plus whole blocks for the single addresses that do not fit the
 // first and last blocks' 27 usable addresses (ipam.md: aligned free /28s).
 func (n Need) blocksNeeded() int {
-	return satAdd(n.Blocks, ceilDiv(max(n.Addresses-edgeAddresses, 0), BlockSize))
+	return satint.Add(n.Blocks, satint.CeilDiv(max(n.Addresses-edgeAddresses, 0), BlockSize))
 }
 
 // FitsIn reports whether n fits a subnet of length p: the single addresses
@@ -131,7 +133,7 @@ func (n Need) Over(p PrefixLen) int {
 	if n.Blocks == 0 {
 		return max(n.Addresses-p.Usable(), 0)
 	}
-	return satMul(max(n.blocksNeeded()-p.FreeBlocks(), 0), BlockSize)
+	return satint.Mul(max(n.blocksNeeded()-p.FreeBlocks(), 0), BlockSize)
 }
 
 // MinPrefixLen is the smallest subnet that holds n: the longest prefix
@@ -178,7 +180,7 @@ func (n Need) WithHeadroom(headroomPercent int) Need {
 		if v > math.MaxInt/(100+headroomPercent) {
 			return math.MaxInt
 		}
-		return ceilDiv(v*(100+headroomPercent), 100)
+		return satint.CeilDiv(v*(100+headroomPercent), 100)
 	}
 	return Need{Addresses: grow(n.Addresses), Blocks: grow(n.Blocks)}
 }
@@ -220,31 +222,4 @@ func NodesPerAZ(nodes, azs, surge int) (int, error) {
 		return 0, fmt.Errorf("invalid surge %d: must be 0 or more nodes per AZ", surge)
 	}
 	return Spread{AZs: azs, Surge: surge}.Share(nodes), nil
-}
-
-// ceilDiv is ⌈a/b⌉ for a ≥ 0, b > 0, without overflow.
-func ceilDiv(a, b int) int {
-	q := a / b
-	if a%b != 0 {
-		q++
-	}
-	return q
-}
-
-// satAdd and satMul work on non-negative ints and saturate at math.MaxInt.
-func satAdd(a, b int) int {
-	if a > math.MaxInt-b {
-		return math.MaxInt
-	}
-	return a + b
-}
-
-func satMul(a, b int) int {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	if a > math.MaxInt/b {
-		return math.MaxInt
-	}
-	return a * b
 }
