@@ -1,22 +1,23 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 )
 
-// cniFlags are the VPC CNI settings shared by every command that computes max
-// pods (maxpods, userdata, subnet size).
+// cniFlags bind the VPC CNI settings of every command that computes max
+// pods (maxpods, userdata, subnet size) straight into the one CNI model;
+// only the version and the IP family are read as text and parsed.
 type cniFlags struct {
-	version               string
-	prefixDelegation      bool
-	customNetworking      bool
-	securityGroupsForPods bool
-	ipFamily              string
-	maxENI                int
-	showMaxAllowed        bool
+	cfg            cni.Config
+	version        string
+	ipFamily       string
+	showMaxAllowed bool
 }
 
 // legacyFlagNames maps the removed AL2 max-pods-calculator.sh's flag names to
@@ -28,13 +29,14 @@ var legacyFlagNames = map[string]string{
 }
 
 func (c *cniFlags) bind(cmd *cobra.Command) {
+	c.cfg = cni.DefaultConfig()
 	fs := cmd.Flags()
-	fs.StringVar(&c.version, "cni-version", formula.LatestCNIVersion.String(), "VPC CNI version running on the nodes")
-	fs.BoolVar(&c.prefixDelegation, "prefix-delegation", false, "ENABLE_PREFIX_DELEGATION: /28 prefixes instead of single IPs")
-	fs.BoolVar(&c.customNetworking, "custom-networking", false, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: pods use ENIConfig subnets, the primary ENI carries none")
-	fs.BoolVar(&c.securityGroupsForPods, "security-groups-for-pods", false, "ENABLE_POD_ENI: a trunk ENI takes one ENI on trunking types")
-	fs.StringVar(&c.ipFamily, "ip-family", string(formula.IPv4), "cluster IP family: ipv4 or ipv6")
-	fs.IntVar(&c.maxENI, "max-eni", 0, "MAX_ENI: cap on ENIs per node (at least 1)")
+	fs.StringVar(&c.version, "cni-version", cni.LatestVersion.String(), "VPC CNI version running on the nodes")
+	fs.BoolVar(&c.cfg.PrefixDelegation, "prefix-delegation", false, "ENABLE_PREFIX_DELEGATION: /28 prefixes instead of single IPs")
+	fs.BoolVar(&c.cfg.CustomNetworking, "custom-networking", false, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: pods use ENIConfig subnets, the primary ENI carries none")
+	fs.BoolVar(&c.cfg.SecurityGroupsForPods, "security-groups-for-pods", false, "ENABLE_POD_ENI: a trunk ENI takes one ENI on trunking types")
+	fs.StringVar(&c.ipFamily, "ip-family", string(cni.IPv4), "cluster IP family: ipv4 or ipv6")
+	fs.IntVar(&c.cfg.MaxENI, "max-eni", 0, "MAX_ENI: cap on ENIs per node (at least 1)")
 	fs.BoolVar(&c.showMaxAllowed, "show-max-allowed", false, "report the ENI limit instead of the recommended 110/250 cap")
 	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		if modern, ok := legacyFlagNames[name]; ok {
@@ -44,28 +46,49 @@ func (c *cniFlags) bind(cmd *cobra.Command) {
 	})
 }
 
+// bindWarmPool adds the warm-pool targets, which shape a node's address
+// demand but not its max pods (subnet size).
+func (c *cniFlags) bindWarmPool(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.IntVar(&c.cfg.WarmENITarget, "warm-eni-target", c.cfg.WarmENITarget, "WARM_ENI_TARGET: spare ENIs' worth of IPs (secondary-IP mode)")
+	fs.IntVar(&c.cfg.WarmIPTarget, "warm-ip-target", 0, "WARM_IP_TARGET: spare IPs; overrides the ENI and prefix targets (0: unset)")
+	fs.IntVar(&c.cfg.MinimumIPTarget, "minimum-ip-target", 0, "MINIMUM_IP_TARGET: IPs kept in all (0: unset)")
+	fs.IntVar(&c.cfg.WarmPrefixTarget, "warm-prefix-target", c.cfg.WarmPrefixTarget, "WARM_PREFIX_TARGET: spare /28 prefixes (prefix delegation)")
+}
+
 // config validates the flags and returns the CNI configuration they describe.
-func (c *cniFlags) config(cmd *cobra.Command) (formula.CNIConfig, error) {
-	cfg := formula.DefaultCNIConfig()
-	version, err := formula.ParseVersion(c.version)
+func (c *cniFlags) config(cmd *cobra.Command) (cni.Config, error) {
+	cfg := c.cfg
+	version, err := cni.ParseVersion(c.version)
 	if err != nil {
 		return cfg, err
 	}
-	family, err := formula.ParseIPFamily(c.ipFamily)
+	family, err := cni.ParseIPFamily(c.ipFamily)
 	if err != nil {
 		return cfg, err
 	}
 	if cmd.Flags().Changed("max-eni") {
-		if err := formula.ValidateMaxENI(c.maxENI); err != nil {
-			return cfg, err
+		if err := cni.CheckMaxENI(cfg.MaxENI); err != nil {
+			return cfg, fmt.Errorf("invalid --max-eni %d: must be at least 1", cfg.MaxENI)
 		}
 	}
-	cfg.Version = version
-	cfg.IPFamily = family
-	cfg.PrefixDelegation = c.prefixDelegation
-	cfg.CustomNetworking = c.customNetworking
-	cfg.SecurityGroupsForPods = c.securityGroupsForPods
-	cfg.MaxENI = c.maxENI
-	cfg.Uncapped = c.showMaxAllowed
+	for _, t := range []struct {
+		flag  string
+		value int
+	}{
+		{"warm-eni-target", cfg.WarmENITarget}, {"warm-ip-target", cfg.WarmIPTarget},
+		{"minimum-ip-target", cfg.MinimumIPTarget}, {"warm-prefix-target", cfg.WarmPrefixTarget},
+	} {
+		if t.value < 0 {
+			return cfg, fmt.Errorf("invalid --%s %d: must be 0 or more", t.flag, t.value)
+		}
+	}
+	cfg.Version, cfg.IPFamily = version, family
 	return cfg, cfg.Validate()
+}
+
+// query is the max-pods question the flags ask.
+func (c *cniFlags) query(cmd *cobra.Command) (formula.Query, error) {
+	cfg, err := c.config(cmd)
+	return formula.Query{Config: cfg, Uncapped: c.showMaxAllowed}, err
 }

@@ -159,7 +159,7 @@ func TestMaxPodsFlagsParse(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got.types, ",") != "m5.large,c3.large" || got.cni.maxENI != 2 || !got.cni.customNetworking ||
+	if strings.Join(got.types, ",") != "m5.large,c3.large" || got.cni.cfg.MaxENI != 2 || !got.cni.cfg.CustomNetworking ||
 		got.output != "json" || !got.nodeGroup || !got.outputChanged {
 		t.Errorf("parsed options = %+v", got)
 	}

@@ -47,7 +47,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.types = append(args, opts.legacyTypes...)
 			opts.outputChanged = cmd.Flags().Changed("output")
-			cfg, err := opts.cni.config(cmd)
+			cfg, err := opts.cni.query(cmd)
 			if err != nil {
 				return err
 			}
@@ -67,7 +67,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 	return cmd
 }
 
-func runMaxPods(ctx context.Context, opts *maxPodsOptions, cfg formula.CNIConfig) error {
+func runMaxPods(ctx context.Context, opts *maxPodsOptions, cfg formula.Query) error {
 	format, err := render.ParseFormat(opts.output)
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func singleNamedType(args []string, all bool) bool {
 }
 
 // computeAll computes max pods for each instance, in order.
-func computeAll(instances []limits.Instance, cfg formula.CNIConfig, strict bool) ([]formula.Result, error) {
+func computeAll(instances []limits.Instance, cfg formula.Query, strict bool) ([]formula.Result, error) {
 	results := make([]formula.Result, 0, len(instances))
 	for _, inst := range instances {
 		r, err := formula.Compute(inst, cfg)
@@ -137,7 +137,7 @@ func computeAll(instances []limits.Instance, cfg formula.CNIConfig, strict bool)
 			return nil, err
 		}
 		if strict {
-			if err := formula.Strict(r, cfg); err != nil {
+			if err := formula.Strict(r); err != nil {
 				return nil, err
 			}
 		}

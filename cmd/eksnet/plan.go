@@ -119,11 +119,11 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 		if err != nil {
 			return fmt.Errorf("--cni-from: %w", err)
 		}
-		ds, err := plan.CNIFromDaemonSet(raw)
+		ds, hasVersion, err := plan.CNIFromDaemonSet(raw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", opts.cniFrom, err)
 		}
-		plan.ApplyDaemonSet(&file, ds)
+		plan.ApplyDaemonSet(&file, ds, hasVersion)
 	}
 	plan.Default(&file)
 	spec, err := plan.Validate(file)

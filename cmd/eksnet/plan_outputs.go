@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/plan"
 )
 
@@ -132,7 +133,7 @@ func eniConfig(r *plan.Result, s plan.Subnet, securityGroups []string) *yaml.Nod
 		str("spec"), mapping(str("securityGroups"), groups, str("subnet"), subnet),
 	)
 	doc.HeadComment = fmt.Sprintf("Pods' ENIs in %s come from %s (%d usable addresses).", s.AZ, s.CIDR, s.UsableAddresses)
-	if r.CNI.ENIConfigLabel != "" && r.CNI.ENIConfigLabel != plan.DefaultENIConfigLabel {
+	if r.CNI.ENIConfigLabel != "" && r.CNI.ENIConfigLabel != cni.DefaultENIConfigLabel {
 		doc.HeadComment += fmt.Sprintf("\nNodes select it with the label %s=%s.", r.CNI.ENIConfigLabel, s.AZ)
 	}
 	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}}

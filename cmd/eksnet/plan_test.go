@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/ec2fake"
 	"github.com/eksnet/eksnet/internal/plan"
 )
@@ -34,7 +35,7 @@ func sampleResult() *plan.Result {
 		},
 		Reservations: []plan.Reservation{{AZ: "us-west-2a", SubnetCIDR: "100.64.0.0/19", CIDR: "100.64.8.0/22", Type: "prefix"}},
 		NodeGroups:   []plan.NodeGroupResult{{Name: "general", MaxPods: 110, SetBy: "m5.large", PodsPerNode: 108}},
-		CNI:          plan.CNIResult{KubectlSetEnv: "kubectl set env daemonset aws-node -n kube-system AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true", ENIConfigLabel: plan.DefaultENIConfigLabel},
+		CNI:          plan.CNIResult{KubectlSetEnv: "kubectl set env daemonset aws-node -n kube-system AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true", ENIConfigLabel: cni.DefaultENIConfigLabel},
 		Warnings:     []string{},
 	}
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/capacity"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
-	"github.com/eksnet/eksnet/internal/sizing"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -40,7 +40,7 @@ type subnetSizeOptions struct {
 	months       int
 	headroom     string
 	maxPods      int
-	warm         ipam.Settings
+	sgPods       int
 	subnet       string
 	used         int
 	subnetsFile  string
@@ -96,18 +96,15 @@ networking, more AZs), and exits 1.`,
 	fs.StringVar(&opts.instanceType, "instance-type", "", "EC2 instance type of the nodes (required)")
 	fs.IntVar(&opts.nodes, "nodes", 0, "nodes in the cluster now (required, at least 1)")
 	fs.IntVar(&opts.podsPerNode, "pods-per-node", 0, "pods per node that need a VPC address (default: max pods − 2 − SG pods, the high-water mark)")
-	fs.IntVar(&opts.azs, "azs", sizing.DefaultAZs, "availability zones the nodes spread over")
-	fs.IntVar(&opts.surge, "surge", sizing.DefaultSurge, "spare nodes per AZ during rolling updates")
+	fs.IntVar(&opts.azs, "azs", capacity.DefaultAZs, "availability zones the nodes spread over")
+	fs.IntVar(&opts.surge, "surge", capacity.DefaultSurge, "spare nodes per AZ during rolling updates")
 	fs.IntVar(&opts.futureNodes, "future-nodes", 0, "nodes to plan for (default: --nodes grown by --growth)")
 	fs.StringVar(&opts.growth, "growth", "", "growth: 40% or +50 once, 5%/month or +10/month (runway)")
-	fs.IntVar(&opts.months, "months", sizing.DefaultGrowthMonths, "months of a monthly --growth to plan for")
-	fs.StringVar(&opts.headroom, "headroom", strconv.Itoa(sizing.DefaultHeadroomPercent)+"%", "room on top of the future demand for the recommended prefix")
+	fs.IntVar(&opts.months, "months", capacity.DefaultGrowthMonths, "months of a monthly --growth to plan for")
+	fs.StringVar(&opts.headroom, "headroom", strconv.Itoa(capacity.DefaultHeadroomPercent)+"%", "room on top of the future demand for the recommended prefix")
 	fs.IntVar(&opts.maxPods, "max-pods", 0, "the kubelet's max pods, if not eksnet's value for the type")
-	fs.IntVar(&opts.warm.WarmENITarget, "warm-eni-target", 1, "WARM_ENI_TARGET: spare ENIs' worth of IPs (secondary-IP mode)")
-	fs.IntVar(&opts.warm.WarmIPTarget, "warm-ip-target", 0, "WARM_IP_TARGET: spare IPs; overrides the ENI and prefix targets (0: unset)")
-	fs.IntVar(&opts.warm.MinimumIPTarget, "minimum-ip-target", 0, "MINIMUM_IP_TARGET: IPs kept in all (0: unset)")
-	fs.IntVar(&opts.warm.WarmPrefixTarget, "warm-prefix-target", 1, "WARM_PREFIX_TARGET: spare /28 prefixes (prefix delegation)")
-	fs.IntVar(&opts.warm.SGPods, "sg-pods-per-node", 0, "pods per node with security groups for pods (a branch ENI each)")
+	opts.cni.bindWarmPool(cmd)
+	fs.IntVar(&opts.sgPods, "sg-pods-per-node", 0, "pods per node with security groups for pods (a branch ENI each)")
 	fs.StringVar(&opts.subnet, "subnet", "", "an existing subnet (CIDR) to check, in one AZ")
 	fs.IntVar(&opts.used, "used", 0, "addresses in use in --subnet now (default: the model's demand now)")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets to check: the JSON of aws ec2 describe-subnets")
@@ -116,7 +113,7 @@ networking, more AZs), and exits 1.`,
 	return cmd
 }
 
-func runSubnetSize(opts *subnetSizeOptions, cfg formula.CNIConfig) error {
+func runSubnetSize(opts *subnetSizeOptions, cfg cni.Config) error {
 	format, err := render.ParseFormat(opts.output)
 	if err != nil {
 		return err
@@ -125,7 +122,7 @@ func runSubnetSize(opts *subnetSizeOptions, cfg formula.CNIConfig) error {
 	if err != nil {
 		return err
 	}
-	plan, err := sizing.Size(req)
+	plan, err := capacity.Size(req)
 	if err != nil {
 		return err
 	}
@@ -139,8 +136,8 @@ func runSubnetSize(opts *subnetSizeOptions, cfg formula.CNIConfig) error {
 }
 
 // request checks the flags, naming them in errors, and builds the sizing request.
-func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, error) {
-	var req sizing.Request
+func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
+	var req capacity.Request
 	switch {
 	case strings.TrimSpace(o.instanceType) == "":
 		return req, errors.New("no instance type given: use --instance-type, such as --instance-type m5.large")
@@ -162,26 +159,16 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 		return req, fmt.Errorf("invalid --months %d: must be 1 to %d", o.months, subnet.MaxHorizonMonths)
 	case o.changed["max-pods"] && o.maxPods < 1:
 		return req, fmt.Errorf("invalid --max-pods %d: must be at least 1", o.maxPods)
-	case o.warm.SGPods > 0 && !cfg.SecurityGroupsForPods:
-		return req, fmt.Errorf("--sg-pods-per-node %d needs --security-groups-for-pods", o.warm.SGPods)
+	case o.sgPods < 0:
+		return req, fmt.Errorf("invalid --sg-pods-per-node %d: must be 0 or more", o.sgPods)
+	case o.sgPods > 0 && !cfg.SecurityGroupsForPods:
+		return req, fmt.Errorf("--sg-pods-per-node %d needs --security-groups-for-pods", o.sgPods)
 	case o.subnet != "" && o.subnetsFile != "":
 		return req, errors.New("give --subnet or --subnets-file, not both")
 	case o.changed["used"] && o.subnet == "":
 		return req, errors.New("--used needs --subnet: the addresses in use in that subnet")
 	case o.changed["used"] && o.used < 0:
 		return req, fmt.Errorf("invalid --used %d: must be 0 or more", o.used)
-	}
-	for _, t := range []struct {
-		flag  string
-		value int
-	}{
-		{"warm-eni-target", o.warm.WarmENITarget}, {"warm-ip-target", o.warm.WarmIPTarget},
-		{"minimum-ip-target", o.warm.MinimumIPTarget}, {"warm-prefix-target", o.warm.WarmPrefixTarget},
-		{"sg-pods-per-node", o.warm.SGPods},
-	} {
-		if t.value < 0 {
-			return req, fmt.Errorf("invalid --%s %d: must be 0 or more", t.flag, t.value)
-		}
 	}
 	headroom, err := subnet.ParseHeadroom(o.headroom)
 	if err != nil {
@@ -196,8 +183,8 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 	if err != nil {
 		return req, err
 	}
-	req = sizing.NewRequest(inst, o.nodes)
-	req.CNI, req.Warm = cfg, o.warm
+	req = capacity.NewRequest(inst, o.nodes)
+	req.CNI, req.SGPodsPerNode = cfg, o.sgPods
 	req.AZs, req.Surge, req.HeadroomPercent, req.GrowthMonths = o.azs, o.surge, headroom, o.months
 	req.MaxPods = o.maxPods
 	if o.changed["pods-per-node"] {
@@ -224,7 +211,7 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 		if o.changed["used"] {
 			used = o.used
 		}
-		req.Existing = []sizing.Existing{{CIDR: cidr, Used: used}}
+		req.Existing = []capacity.Existing{{CIDR: cidr, Used: used}}
 	case o.subnetsFile != "":
 		data, err := os.ReadFile(o.subnetsFile)
 		if err != nil {
@@ -238,7 +225,7 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 			return req, fmt.Errorf("--subnets-file %s holds no IPv4 subnet", o.subnetsFile)
 		}
 		for _, e := range existing {
-			req.Existing = append(req.Existing, sizing.Existing{ID: e.ID, AZ: e.AZ, CIDR: e.CIDR, Used: e.Used()})
+			req.Existing = append(req.Existing, capacity.Existing{ID: e.ID, AZ: e.AZ, CIDR: e.CIDR, Used: e.Used()})
 		}
 	}
 	return req, nil
@@ -246,7 +233,7 @@ func (o *subnetSizeOptions) request(cfg formula.CNIConfig) (sizing.Request, erro
 
 // subnetSizeView is the table and value view of a sizing plan; JSON and YAML
 // are the plan itself.
-type subnetSizeView sizing.Plan
+type subnetSizeView capacity.Plan
 
 func (v subnetSizeView) TableHeader(wide bool) []string {
 	header := []string{"AZ", "SUBNET", "NODES", "ADDRESSES", "FUTURE NODES", "FUTURE ADDRESSES", "MINIMUM", "RECOMMENDED", "USED"}
@@ -259,7 +246,7 @@ func (v subnetSizeView) TableHeader(wide bool) []string {
 func (v subnetSizeView) TableRows(wide bool) [][]string {
 	var rows [][]string
 	for _, az := range v.AZs {
-		for _, n := range []*sizing.SubnetNeed{&az.SubnetNeed, az.PodSubnet} {
+		for _, n := range []*capacity.SubnetNeed{&az.SubnetNeed, az.PodSubnet} {
 			if n == nil {
 				continue
 			}
@@ -280,7 +267,7 @@ func (v subnetSizeView) Footnotes() []string {
 	lines := []string{"", fmt.Sprintf("%s, %s: max pods %d, %d pods per node%s", v.InstanceType, v.Mode, v.MaxPods, v.PodsPerNode, sgPodsTerm(v.SGPodsPerNode)),
 		perNodeLine(v.PerNode)}
 	first := v.AZs[0]
-	for _, n := range []*sizing.SubnetNeed{&first.SubnetNeed, first.PodSubnet} {
+	for _, n := range []*capacity.SubnetNeed{&first.SubnetNeed, first.PodSubnet} {
 		if n != nil {
 			lines = append(lines, v.summary(*n))
 		}
@@ -289,7 +276,7 @@ func (v subnetSizeView) Footnotes() []string {
 		lines = append(lines, existingLine(es, v.FutureNodes, first.FutureNodes, v.Growth))
 	}
 	if len(v.PerNode.Steps) > 0 {
-		lines = append(lines, "", "how one node's addresses add up (ipam.md):")
+		lines = append(lines, "", "how one node's addresses add up (docs/node-addresses.md):")
 		for _, s := range v.PerNode.Steps {
 			lines = append(lines, "  "+s.String())
 		}
@@ -315,7 +302,7 @@ func (v subnetSizeView) Footnotes() []string {
 }
 
 // summary is the issue's one-line answer: "/19 per AZ: 8187 usable, 61% used at 300 nodes".
-func (v subnetSizeView) summary(n sizing.SubnetNeed) string {
+func (v subnetSizeView) summary(n capacity.SubnetNeed) string {
 	if !n.Fits {
 		return fmt.Sprintf("%s subnet: more than a /16 per AZ: %d addresses too many", n.Role, n.OverBy)
 	}
@@ -332,9 +319,9 @@ func perNodeLine(d ipam.Demand) string {
 		parts[0] += " (1 trunk)"
 	}
 	switch d.Mode {
-	case formula.ModeIPv6:
+	case cni.ModeIPv6:
 		parts = append(parts, "pods on one IPv6 /80")
-	case formula.ModePrefixDelegation:
+	case cni.ModePrefixDelegation:
 		parts = append(parts, fmt.Sprintf("%s (%d pool addresses)", prose.Count(d.Prefixes, "/28 prefix", "/28 prefixes"), d.PoolAddresses))
 	default:
 		parts = append(parts, fmt.Sprintf("%d pool addresses", d.PoolAddresses))
@@ -349,7 +336,7 @@ func perNodeLine(d ipam.Demand) string {
 	return "per node: " + strings.Join(parts, ", ")
 }
 
-func existingLine(es sizing.ExistingSubnet, futureNodes, futurePerAZ int, growth string) string {
+func existingLine(es capacity.ExistingSubnet, futureNodes, futurePerAZ int, growth string) string {
 	name := es.CIDR
 	if es.ID != "" {
 		name = es.ID + " " + es.CIDR

@@ -87,8 +87,8 @@ func TestSubnetSizeFlagsParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.instanceType != "m5.large" || got.nodes != 40 || got.azs != 2 || got.surge != 0 || got.growth != "5%/month" ||
-		got.warm.WarmIPTarget != 3 || got.warm.MinimumIPTarget != 12 || got.warm.SGPods != 2 || got.warm.WarmENITarget != 1 ||
-		got.warm.WarmPrefixTarget != 1 || got.subnet != "10.0.0.0/22" || got.used != 300 || !got.cni.customNetworking ||
+		got.cni.cfg.WarmIPTarget != 3 || got.cni.cfg.MinimumIPTarget != 12 || got.sgPods != 2 || got.cni.cfg.WarmENITarget != 1 ||
+		got.cni.cfg.WarmPrefixTarget != 1 || got.subnet != "10.0.0.0/22" || got.used != 300 || !got.cni.cfg.CustomNetworking ||
 		!got.explain || got.output != "yaml" || !got.changed["used"] || got.changed["pods-per-node"] {
 		t.Errorf("parsed options = %+v", got)
 	}

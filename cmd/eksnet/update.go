@@ -155,7 +155,7 @@ func updatedHeader(old limits.Header, regions []string, now time.Time) limits.He
 // defaultMaxPods is the max pods the update summary shows: the VPC CNI's
 // defaults (secondary IPs, capped), as `eksnet maxpods TYPE` prints it.
 func defaultMaxPods(inst limits.Instance) int {
-	r, err := formula.Compute(inst, formula.DefaultCNIConfig())
+	r, err := formula.Compute(inst, formula.DefaultQuery())
 	if err != nil {
 		return 0
 	}

@@ -52,7 +52,7 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
   eksnet userdata --format al2023-expression --prefix-delegation --list-differences`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.types = args
-			cfg, err := opts.cni.config(cmd)
+			cfg, err := opts.cni.query(cmd)
 			if err != nil {
 				return err
 			}
@@ -84,7 +84,7 @@ func formatNames() string {
 	return strings.Join(names, ", ")
 }
 
-func runUserData(opts *userDataOptions, cfg formula.CNIConfig) error {
+func runUserData(opts *userDataOptions, cfg formula.Query) error {
 	format, err := userdata.ParseFormat(opts.format)
 	if err != nil {
 		return err

@@ -119,7 +119,7 @@ func TestUserDataFlagsParse(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got.types, ",") != "m5.large,c5.xlarge" || got.format != "karpenter" || !got.cni.prefixDelegation || got.cni.maxENI != 2 ||
+	if strings.Join(got.types, ",") != "m5.large,c5.xlarge" || got.format != "karpenter" || !got.cni.cfg.PrefixDelegation || got.cni.cfg.MaxENI != 2 ||
 		got.name != "pods" || got.out != "f" || got.cluster.Name != "demo" || got.cluster.ServiceCIDR != "10.100.0.0/16" {
 		t.Errorf("parsed options = %+v", got)
 	}

@@ -17,7 +17,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/render",
 	"github.com/eksnet/eksnet/internal/ipam",
 	"github.com/eksnet/eksnet/internal/subnet",
-	"github.com/eksnet/eksnet/internal/sizing",
+	"github.com/eksnet/eksnet/internal/capacity",
 	"github.com/eksnet/eksnet/internal/userdata",
 	"github.com/eksnet/eksnet/internal/vpc",
 	"github.com/eksnet/eksnet/internal/enum",

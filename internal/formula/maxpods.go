@@ -1,8 +1,3 @@
-// Package formula computes the maximum number of pods a node can run, and the
-// kubelet reservations that follow from it, for every VPC CNI mode.
-//
-// Every rule here is from maxpods.md; the package is pure: no I/O, no globals
-// that change, no AWS SDK.
 package formula
 
 import (
@@ -10,104 +5,28 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/eksnet/eksnet/internal/enum"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
-// Mode is how the VPC CNI hands addresses to pods on a node.
-type Mode string
-
-const (
-	ModeSecondaryIP      Mode = "secondary-ip"
-	ModePrefixDelegation Mode = "prefix-delegation"
-	ModeIPv6             Mode = "ipv6"
-)
-
-// IPFamily is the cluster's pod address family.
-type IPFamily string
-
-const (
-	IPv4 IPFamily = "ipv4"
-	IPv6 IPFamily = "ipv6"
-)
-
-// IPFamilies are the cluster IP families the VPC CNI runs (maxpods.md).
-var IPFamilies = []IPFamily{IPv4, IPv6}
-
-// ParseIPFamily reads --ip-family: ipv4 or ipv6, in any case (enum.Parse).
-func ParseIPFamily(s string) (IPFamily, error) { return enum.Parse("IP family", s, IPFamilies) }
-
-// Kubelet ceilings recommended by AWS (maxpods.md "cap").
+// Kubelet ceilings recommended by AWS (docs/max-pods.md "The recommended cap").
 const (
 	CapSmall        = 110
 	CapLarge        = 250
 	capLargeAboveCP = 30 // strictly more than 30 vCPUs
-	hostNetworkPods = 2  // aws-node and kube-proxy use the host network
-	addressesPer28  = 16
 )
 
-// CNIConfig is how the VPC CNI is set up on the nodes, plus whether the
-// caller wants the ENI-limited value rather than the recommended cap.
-type CNIConfig struct {
-	Version               Version
-	PrefixDelegation      bool     // ENABLE_PREFIX_DELEGATION
-	CustomNetworking      bool     // AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG
-	SecurityGroupsForPods bool     // ENABLE_POD_ENI
-	IPFamily              IPFamily // "" means ipv4
-	MaxENI                int      // MAX_ENI; 0 means unset
-	Uncapped              bool     // report the ENI limit, not min(limit, cap) (--show-max-allowed)
+// Query is one max-pods question: the CNI as the nodes run it, and whether
+// the caller wants the ENI limit rather than the recommended cap
+// (--show-max-allowed). It is not a second CNI model: the CNI part is
+// cni.Config itself.
+type Query struct {
+	cni.Config
+	Uncapped bool // report the ENI limit, not min(limit, cap)
 }
 
-// DefaultCNIConfig is the CNI as shipped (maxpods.md): the newest release
-// eksnet knows, secondary IPs, IPv4, every ENI, the recommended cap.
-func DefaultCNIConfig() CNIConfig {
-	return CNIConfig{Version: LatestCNIVersion, IPFamily: IPv4}
-}
-
-// Validate rejects settings that no instance type can run, one line each
-// (maxpods.md): MAX_ENI below 1, IPv6 with custom networking or before CNI
-// 1.10.1, prefix delegation before CNI 1.9.0.
-func (c CNIConfig) Validate() error {
-	if c.MaxENI < 0 {
-		return fmt.Errorf("invalid MAX_ENI %d: must be at least 1", c.MaxENI)
-	}
-	switch c.IPFamily {
-	case "", IPv4:
-	case IPv6:
-		if c.CustomNetworking {
-			return errors.New("custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both")
-		}
-		if !c.Version.AtLeast(IPv6Since) {
-			return fmt.Errorf("IPv6 needs VPC CNI %s or later, not %s", IPv6Since, c.Version)
-		}
-	default:
-		return fmt.Errorf("invalid IP family %q: want %s", c.IPFamily, enum.List(IPFamilies))
-	}
-	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
-		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)
-	}
-	return nil
-}
-
-// ValidateMaxENI checks a MAX_ENI given by the user: at least 1 (maxpods.md;
-// 0 is not "unset" there).
-func ValidateMaxENI(n int) error {
-	if n < 1 {
-		return fmt.Errorf("invalid --max-eni %d: must be at least 1", n)
-	}
-	return nil
-}
-
-// requestedMode is the mode the configuration asks for, before per-type checks.
-func (c CNIConfig) requestedMode() Mode {
-	switch {
-	case c.IPFamily == IPv6:
-		return ModeIPv6
-	case c.PrefixDelegation:
-		return ModePrefixDelegation
-	}
-	return ModeSecondaryIP
-}
+// DefaultQuery asks for the recommended value under the shipped CNI.
+func DefaultQuery() Query { return Query{Config: cni.DefaultConfig()} }
 
 // Result is the max pods of one instance type under one CNI configuration,
 // with every intermediate number so that a reader can check it by hand.
@@ -120,7 +39,7 @@ type Result struct {
 	BareMetal                 bool     `json:"bareMetal"`
 	MaxENIs                   int      `json:"maxENIs"`
 	IPv4PerENI                int      `json:"ipv4PerENI"`
-	Mode                      Mode     `json:"mode"`
+	Mode                      cni.Mode `json:"mode"`
 	Supported                 bool     `json:"supported"`
 	PodENIs                   int      `json:"podENIs"`
 	SlotsPerENI               int      `json:"slotsPerENI"`
@@ -132,98 +51,95 @@ type Result struct {
 	KubeReservedCPUMillicores int      `json:"kubeReservedCPUMillicores"`
 	Formula                   string   `json:"formula"`
 	Notes                     []string `json:"notes"`
+	// Fallback is why Mode is not the mode asked for; Unsupported why no
+	// pod can run. Both are stable codes (cni.Reason), empty when unset.
+	Fallback    cni.Reason `json:"fallback,omitempty"`
+	Unsupported cni.Reason `json:"unsupported,omitempty"`
 }
 
 // UnsupportedError says that an instance type cannot run the requested mode.
 type UnsupportedError struct {
 	InstanceType string
-	Reason       string
+	Reason       cni.Reason
+	Message      string // Reason rendered for the type
 }
 
-func (e *UnsupportedError) Error() string { return e.InstanceType + ": " + e.Reason }
+func (e *UnsupportedError) Error() string { return e.InstanceType + ": " + e.Message }
 
-// Compute returns the max pods of inst under cfg (maxpods.md "Formulas").
+// Compute returns the max pods of inst under q (docs/max-pods.md "Formula"):
 //
-// Where the type cannot run the requested mode, the result is what the CNI
-// would do, with a note: prefix delegation falls back to secondary IPs; IPv6
-// cannot run at all (Supported false, MaxPods 0). Strict callers, such as a
-// single named type, turn those cases into errors with Strict.
-func Compute(inst limits.Instance, cfg CNIConfig) (Result, error) {
-	if err := cfg.Validate(); err != nil {
+//	ENIs for pods × (IPv4 per ENI − 1) × (16 in prefix or IPv6 mode) + 2
+//
+// capped at 110 or 250 unless q.Uncapped. The ENIs for pods and the mode are
+// the CNI model's (cni.Config.ENIsOn, cni.Config.On). Where the type cannot
+// run the mode asked, the result is what the CNI would do, with Fallback or
+// Unsupported set: prefix delegation falls back to secondary IPs; IPv6
+// cannot run at all (Supported false, MaxPods 0). Strict turns those into
+// errors for a single named type.
+func Compute(inst limits.Instance, q Query) (Result, error) {
+	if err := q.Validate(); err != nil {
 		return Result{}, err
 	}
+	run := q.On(inst)
 	r := Result{
 		InstanceType: inst.Name, VCPUs: inst.VCPUs, MemoryMiB: inst.MemoryMiB,
 		Hypervisor: inst.Hypervisor, BareMetal: inst.BareMetal,
 		MaxENIs: inst.MaxENIs, IPv4PerENI: inst.IPv4PerENI,
-		Mode: cfg.requestedMode(), Supported: true, Notes: []string{},
+		Mode: run.Mode, Supported: run.Unsupported == "", Notes: []string{},
+		Fallback: run.Fallback, Unsupported: run.Unsupported,
 	}
 	note := func(format string, args ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, args...)) }
-
-	// The CNI's own test for prefixes and IPv6: Nitro or bare metal.
-	switch r.Mode {
-	case ModePrefixDelegation:
-		if !inst.NitroOrBareMetal() {
-			r.Mode = ModeSecondaryIP
-			note("prefix delegation unsupported (needs Nitro or bare metal, hypervisor is %s): the CNI falls back to secondary IPs", inst.HypervisorName())
-		}
-	case ModeIPv6:
-		if !inst.RunsIPv6() {
-			r.Supported = false
-			note("IPv6 unsupported (needs Nitro or bare metal with IPv6, hypervisor is %s): the CNI cannot run pods on this type", inst.HypervisorName())
+	for _, reason := range []cni.Reason{run.Fallback, run.Unsupported} {
+		if reason != "" {
+			note("%s", reason.Sentence(inst))
 		}
 	}
 
 	// ENIs that carry pods, and the terms shown in the formula.
-	enis := inst.MaxENIs
-	eniTerm := fmt.Sprint(enis)
-	if cfg.MaxENI > 0 && cfg.MaxENI < enis {
-		enis = cfg.MaxENI
-		eniTerm = fmt.Sprint(enis)
-		note("MAX_ENI=%d limits the node to %d of its %d ENIs", cfg.MaxENI, enis, inst.MaxENIs)
+	e := q.ENIsOn(inst)
+	eniTerm := fmt.Sprint(e.Usable)
+	if e.MaxENILimited {
+		note("MAX_ENI=%d limits the node to %d of its %d ENIs", q.MaxENI, e.Usable, inst.MaxENIs)
 	}
 	var minus []string
-	if cfg.CustomNetworking {
-		enis--
+	if q.CustomNetworking {
 		minus = append(minus, "1")
 		note("custom networking: the primary ENI carries no pods")
 	}
-	if cfg.SecurityGroupsForPods {
-		switch trunking, known := inst.SupportsTrunking(); {
-		case !known:
-			enis--
-			minus = append(minus, "1")
-			note("security groups for pods: whether this type supports trunking is unknown (no EC2 API reports it); the trunk ENI is counted, which gives the lower, safe value")
-		case trunking:
-			enis--
-			minus = append(minus, "1")
-			note("security groups for pods: the trunk ENI takes one ENI")
-		default:
-			note("security groups for pods: this type has no trunk ENI, so it cannot run security-group pods and keeps all its ENIs")
-		}
+	switch {
+	case e.NoTrunk != "":
+		note("%s", e.NoTrunk.Sentence(inst))
+	case e.TrunkUnknown:
+		minus = append(minus, "1")
+		note("security groups for pods: whether this type supports trunking is unknown (no EC2 API reports it); the trunk ENI is counted, which gives the lower, safe value")
+	case e.Trunk:
+		minus = append(minus, "1")
+		note("security groups for pods: the trunk ENI takes one ENI")
 	}
 	if len(minus) > 0 {
 		eniTerm = "(" + eniTerm + " − " + strings.Join(minus, " − ") + ")"
 	}
-	if enis < 0 {
-		enis = 0
+	if raw := e.Usable - len(minus); raw < e.ForPods {
+		// MAX_ENI leaves only the primary ENI, which keeps its pods beside the trunk.
+		eniTerm = fmt.Sprint(e.ForPods)
+		note("security groups for pods: MAX_ENI=%d leaves the primary ENI alone for pods; the trunk ENI attaches beside it", q.MaxENI)
 	}
-	r.PodENIs = enis
-	if enis == 0 {
+	r.PodENIs = e.ForPods
+	if e.ForPods == 0 {
 		note("no ENI is left for pods: only host-network pods (aws-node, kube-proxy) can run")
 	}
 
 	r.SlotsPerENI = inst.IPv4PerENI - 1 // the ENI's primary address never goes to a pod
 	r.AddressesPerSlot = 1
 	perSlot := ""
-	if r.Mode == ModePrefixDelegation || r.Mode == ModeIPv6 {
-		r.AddressesPerSlot = addressesPer28 // one /28 prefix per slot
+	if r.Mode == cni.ModePrefixDelegation || r.Mode == cni.ModeIPv6 {
+		r.AddressesPerSlot = cni.AddressesPerPrefix // one /28 prefix per slot
 		perSlot = " × 16"
 	}
-	if r.Mode == ModeIPv6 && r.Supported {
+	if r.Mode == cni.ModeIPv6 && r.Supported {
 		note("IPv6: pods take addresses from the node's /80; AWS recommends the prefix-delegation value, capped")
 	}
-	r.ENILimitedPods = enis*r.SlotsPerENI*r.AddressesPerSlot + hostNetworkPods
+	r.ENILimitedPods = e.ForPods*r.SlotsPerENI*r.AddressesPerSlot + cni.HostNetworkPods
 	r.Formula = fmt.Sprintf("%s × (%d − 1)%s + 2 = %d", eniTerm, inst.IPv4PerENI, perSlot, r.ENILimitedPods)
 
 	r.RecommendedCap = RecommendedCap(inst.VCPUs)
@@ -231,7 +147,7 @@ func Compute(inst limits.Instance, cfg CNIConfig) (Result, error) {
 		note("vCPU count unknown: the 110 cap is assumed")
 	}
 	r.MaxPods = min(r.ENILimitedPods, r.RecommendedCap)
-	if cfg.Uncapped {
+	if q.Uncapped {
 		r.MaxPods = r.ENILimitedPods
 	}
 	if !r.Supported {
@@ -243,16 +159,20 @@ func Compute(inst limits.Instance, cfg CNIConfig) (Result, error) {
 }
 
 // Strict turns a result the type cannot deliver as asked into an error, for
-// when the user named that one type (maxpods issue: only a single named type
-// that cannot run the mode is an error); falling back would be a guess.
-func Strict(r Result, cfg CNIConfig) error {
-	if !r.Supported || r.Mode != cfg.requestedMode() {
-		return &UnsupportedError{InstanceType: r.InstanceType, Reason: r.Notes[0]}
+// when the user named that one type: falling back would be a guess.
+func Strict(r Result) error {
+	reason := r.Unsupported
+	if reason == "" {
+		reason = r.Fallback
 	}
-	return nil
+	if reason == "" {
+		return nil
+	}
+	return &UnsupportedError{InstanceType: r.InstanceType, Reason: reason,
+		Message: reason.Sentence(limits.Instance{Hypervisor: r.Hypervisor})}
 }
 
-// RecommendedCap is AWS's kubelet ceiling: 250 above 30 vCPUs, else 110 (maxpods.md).
+// RecommendedCap is AWS's kubelet ceiling: 250 above 30 vCPUs, else 110 (docs/max-pods.md).
 func RecommendedCap(vcpus int) int {
 	if vcpus > capLargeAboveCP {
 		return CapLarge
@@ -261,11 +181,11 @@ func RecommendedCap(vcpus int) int {
 }
 
 // KubeReservedMemoryMiB is the kubelet's reserved memory for a max pods
-// value: 11 MiB per pod plus 255 MiB (maxpods.md, as AL2 and nodeadm compute it).
+// value: 11 MiB per pod plus 255 MiB (docs/max-pods.md, as AL2 and nodeadm compute it).
 func KubeReservedMemoryMiB(maxPods int) int { return 11*maxPods + 255 }
 
 // KubeReservedCPUMillicores is the kubelet's reserved CPU: 6% of the first
-// core, 1% of the second, 0.5% of cores 3-4 and 0.25% of the rest (maxpods.md),
+// core, 1% of the second, 0.5% of cores 3-4 and 0.25% of the rest (docs/max-pods.md),
 // each range rounded down to whole millicores as nodeadm's integer code does.
 func KubeReservedCPUMillicores(vcpus int) int {
 	total := vcpus * 1000
@@ -282,7 +202,7 @@ func KubeReservedCPUMillicores(vcpus int) int {
 }
 
 // NodeGroupValue is one max pods for a group of mixed types: the smallest,
-// as EKS managed node groups apply it (maxpods.md), and the type that sets it.
+// as EKS managed node groups apply it (docs/max-pods.md), and the type that sets it.
 type NodeGroupValue struct {
 	MaxPods               int      `json:"maxPods"`
 	SetBy                 string   `json:"setBy"`
@@ -292,7 +212,7 @@ type NodeGroupValue struct {
 
 // NodeGroup is the one max pods of a group of mixed types: the smallest
 // among the types that can run the mode, the first on a tie, as EKS managed
-// node groups apply it (maxpods.md). It fails if none can.
+// node groups apply it (docs/max-pods.md). It fails if none can.
 func NodeGroup(results []Result) (NodeGroupValue, error) {
 	group := NodeGroupValue{InstanceTypes: results}
 	found := false

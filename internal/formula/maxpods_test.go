@@ -1,10 +1,10 @@
 package formula
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
@@ -28,39 +28,39 @@ func lookup(t testing.TB, name string) limits.Instance {
 
 // Every worked example of maxpods.md, plus the "Done when" values of the maxpods issue.
 func TestWorkedExamples(t *testing.T) {
-	def := DefaultCNIConfig()
-	with := func(f func(*CNIConfig)) CNIConfig { c := def; f(&c); return c }
-	custom := with(func(c *CNIConfig) { c.CustomNetworking = true })
-	prefix := with(func(c *CNIConfig) { c.PrefixDelegation = true })
-	prefixUncapped := with(func(c *CNIConfig) { c.PrefixDelegation = true; c.Uncapped = true })
-	uncapped := with(func(c *CNIConfig) { c.Uncapped = true })
+	def := DefaultQuery()
+	with := func(f func(*Query)) Query { c := def; f(&c); return c }
+	custom := with(func(c *Query) { c.CustomNetworking = true })
+	prefix := with(func(c *Query) { c.PrefixDelegation = true })
+	prefixUncapped := with(func(c *Query) { c.PrefixDelegation = true; c.Uncapped = true })
+	uncapped := with(func(c *Query) { c.Uncapped = true })
 	tests := []struct {
 		name       string
 		typ        string
-		cfg        CNIConfig
+		cfg        Query
 		eniLimited int
 		maxPods    int
-		mode       Mode
+		mode       cni.Mode
 		formula    string
 	}{
-		{"c3.large", "c3.large", def, 29, 29, ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
-		{"c3.large custom networking", "c3.large", custom, 20, 20, ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
-		{"m5.large", "m5.large", def, 29, 29, ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
-		{"m5.large custom networking", "m5.large", custom, 20, 20, ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
-		{"m5.large prefix capped", "m5.large", prefix, 434, 110, ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
-		{"m5.large prefix uncapped (not 460)", "m5.large", prefixUncapped, 434, 434, ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
-		{"t3.medium", "t3.medium", def, 17, 17, ModeSecondaryIP, "3 × (6 − 1) + 2 = 17"},
-		{"m4.xlarge", "m4.xlarge", def, 58, 58, ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
-		{"m4.xlarge prefix falls back on Xen", "m4.xlarge", prefix, 58, 58, ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
-		{"m5.8xlarge", "m5.8xlarge", def, 234, 234, ModeSecondaryIP, "8 × (30 − 1) + 2 = 234"},
-		{"m5.8xlarge prefix uncapped", "m5.8xlarge", prefixUncapped, 3714, 3714, ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
-		{"m5.8xlarge prefix capped at 250 (32 vCPUs)", "m5.8xlarge", prefix, 3714, 250, ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
-		{"c6in.32xlarge uses card 0 only", "c6in.32xlarge", def, 394, 250, ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
-		{"c6in.32xlarge uncapped", "c6in.32xlarge", uncapped, 394, 394, ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
-		{"p5.48xlarge: 2 ENIs on card 0, not 64", "p5.48xlarge", def, 100, 100, ModeSecondaryIP, "2 × (50 − 1) + 2 = 100"},
-		{"c5.18xlarge capped", "c5.18xlarge", def, 737, 250, ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
-		{"c5.18xlarge uncapped", "c5.18xlarge", uncapped, 737, 737, ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
-		{"m5.metal prefix (bare metal qualifies)", "m5.metal", prefix, 15*49*16 + 2, 250, ModePrefixDelegation, "15 × (50 − 1) × 16 + 2 = 11762"},
+		{"c3.large", "c3.large", def, 29, 29, cni.ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
+		{"c3.large custom networking", "c3.large", custom, 20, 20, cni.ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
+		{"m5.large", "m5.large", def, 29, 29, cni.ModeSecondaryIP, "3 × (10 − 1) + 2 = 29"},
+		{"m5.large custom networking", "m5.large", custom, 20, 20, cni.ModeSecondaryIP, "(3 − 1) × (10 − 1) + 2 = 20"},
+		{"m5.large prefix capped", "m5.large", prefix, 434, 110, cni.ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
+		{"m5.large prefix uncapped (not 460)", "m5.large", prefixUncapped, 434, 434, cni.ModePrefixDelegation, "3 × (10 − 1) × 16 + 2 = 434"},
+		{"t3.medium", "t3.medium", def, 17, 17, cni.ModeSecondaryIP, "3 × (6 − 1) + 2 = 17"},
+		{"m4.xlarge", "m4.xlarge", def, 58, 58, cni.ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
+		{"m4.xlarge prefix falls back on Xen", "m4.xlarge", prefix, 58, 58, cni.ModeSecondaryIP, "4 × (15 − 1) + 2 = 58"},
+		{"m5.8xlarge", "m5.8xlarge", def, 234, 234, cni.ModeSecondaryIP, "8 × (30 − 1) + 2 = 234"},
+		{"m5.8xlarge prefix uncapped", "m5.8xlarge", prefixUncapped, 3714, 3714, cni.ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
+		{"m5.8xlarge prefix capped at 250 (32 vCPUs)", "m5.8xlarge", prefix, 3714, 250, cni.ModePrefixDelegation, "8 × (30 − 1) × 16 + 2 = 3714"},
+		{"c6in.32xlarge uses card 0 only", "c6in.32xlarge", def, 394, 250, cni.ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
+		{"c6in.32xlarge uncapped", "c6in.32xlarge", uncapped, 394, 394, cni.ModeSecondaryIP, "8 × (50 − 1) + 2 = 394"},
+		{"p5.48xlarge: 2 ENIs on card 0, not 64", "p5.48xlarge", def, 100, 100, cni.ModeSecondaryIP, "2 × (50 − 1) + 2 = 100"},
+		{"c5.18xlarge capped", "c5.18xlarge", def, 737, 250, cni.ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
+		{"c5.18xlarge uncapped", "c5.18xlarge", uncapped, 737, 737, cni.ModeSecondaryIP, "15 × (50 − 1) + 2 = 737"},
+		{"m5.metal prefix (bare metal qualifies)", "m5.metal", prefix, 15*49*16 + 2, 250, cni.ModePrefixDelegation, "15 × (50 − 1) × 16 + 2 = 11762"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func TestWorkedExamples(t *testing.T) {
 }
 
 func TestSecurityGroupsForPods(t *testing.T) {
-	cfg := DefaultCNIConfig()
+	cfg := DefaultQuery()
 	cfg.SecurityGroupsForPods = true
 	// m5.large trunks: (3 - 1) x 9 + 2 = 20 (ipam.md: "only 20 ordinary pods fit, not 29").
 	r, err := Compute(lookup(t, "m5.large"), cfg)
@@ -109,7 +109,7 @@ func TestSecurityGroupsForPods(t *testing.T) {
 }
 
 func TestMaxENI(t *testing.T) {
-	cfg := DefaultCNIConfig()
+	cfg := DefaultQuery()
 	cfg.MaxENI = 2
 	r, _ := Compute(lookup(t, "m5.large"), cfg)
 	if r.MaxPods != 2*9+2 || r.Formula != "2 × (10 − 1) + 2 = 20" {
@@ -122,7 +122,7 @@ func TestMaxENI(t *testing.T) {
 		t.Errorf("MAX_ENI=2 with custom networking: %d %q", r.MaxPods, r.Formula)
 	}
 	// Larger than the type's ENIs: no effect.
-	cfg = DefaultCNIConfig()
+	cfg = DefaultQuery()
 	cfg.MaxENI = 99
 	if r, _ := Compute(lookup(t, "m5.large"), cfg); r.MaxPods != 29 {
 		t.Errorf("MAX_ENI=99: %d", r.MaxPods)
@@ -132,62 +132,82 @@ func TestMaxENI(t *testing.T) {
 	if r, _ := Compute(lookup(t, "m5.large"), cfg); r.MaxPods != 2 || r.PodENIs != 0 {
 		t.Errorf("MAX_ENI=1 with custom networking: %d pods on %d ENIs", r.MaxPods, r.PodENIs)
 	}
-	if err := ValidateMaxENI(0); err == nil || err.Error() != "invalid --max-eni 0: must be at least 1" {
-		t.Errorf("ValidateMaxENI(0) = %v", err)
+}
+
+// MAX_ENI with security groups for pods: the trunk takes one of the usable
+// ENIs, and the primary keeps its pods beside it (cni.Config.ENIsOn).
+func TestMaxENIWithTrunk(t *testing.T) {
+	for _, tt := range []struct {
+		maxENI, podENIs, maxPods int
+		formula                  string
+	}{
+		{1, 1, 11, "1 × (10 − 1) + 2 = 11"},
+		{2, 1, 11, "(2 − 1) × (10 − 1) + 2 = 11"},
+		{3, 2, 20, "(3 − 1) × (10 − 1) + 2 = 20"},
+	} {
+		q := DefaultQuery()
+		q.MaxENI, q.SecurityGroupsForPods = tt.maxENI, true
+		r, err := Compute(lookup(t, "m5.large"), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.PodENIs != tt.podENIs || r.MaxPods != tt.maxPods || r.Formula != tt.formula {
+			t.Errorf("MAX_ENI=%d with SG pods: %d pod ENIs, %d pods, %q; want %d, %d, %q", tt.maxENI, r.PodENIs, r.MaxPods, r.Formula, tt.podENIs, tt.maxPods, tt.formula)
+		}
 	}
 }
 
 func TestIPv6(t *testing.T) {
-	cfg := DefaultCNIConfig()
-	cfg.IPFamily = IPv6
+	cfg := DefaultQuery()
+	cfg.IPFamily = cni.IPv6
 	r, err := Compute(lookup(t, "m5.large"), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Mode != ModeIPv6 || r.ENILimitedPods != 434 || r.MaxPods != 110 || !r.Supported {
+	if r.Mode != cni.ModeIPv6 || r.ENILimitedPods != 434 || r.MaxPods != 110 || !r.Supported {
 		t.Errorf("m5.large IPv6: %+v", r)
 	}
 	r, _ = Compute(lookup(t, "c3.large"), cfg)
-	if r.Supported || r.MaxPods != 0 || Strict(r, cfg) == nil {
+	if r.Supported || r.MaxPods != 0 || Strict(r) == nil {
 		t.Errorf("c3.large IPv6 should be unsupported: %+v", r)
 	}
-	if err := Strict(r, cfg); !strings.Contains(err.Error(), "c3.large: IPv6 unsupported (needs Nitro or bare metal") {
+	if err := Strict(r); !strings.Contains(err.Error(), "c3.large: IPv6 unsupported (needs Nitro or bare metal") {
 		t.Errorf("Strict error: %v", err)
 	}
 }
 
 func TestPrefixDelegationFallback(t *testing.T) {
-	cfg := DefaultCNIConfig()
+	cfg := DefaultQuery()
 	cfg.PrefixDelegation = true
 	r, _ := Compute(lookup(t, "c3.large"), cfg)
-	if r.Mode != ModeSecondaryIP || r.MaxPods != 29 || !strings.Contains(r.Notes[0], "falls back to secondary IPs") {
+	if r.Mode != cni.ModeSecondaryIP || r.MaxPods != 29 || !strings.Contains(r.Notes[0], "falls back to secondary IPs") {
 		t.Errorf("c3.large prefix: %+v", r)
 	}
-	if err := Strict(r, cfg); err == nil || !strings.HasPrefix(err.Error(), "c3.large: prefix delegation unsupported (needs Nitro or bare metal, hypervisor is xen)") {
+	if err := Strict(r); err == nil || !strings.HasPrefix(err.Error(), "c3.large: prefix delegation unsupported (needs Nitro or bare metal, hypervisor is xen)") {
 		t.Errorf("Strict = %v", err)
 	}
 	m5, _ := Compute(lookup(t, "m5.large"), cfg)
-	if err := Strict(m5, cfg); err != nil {
+	if err := Strict(m5); err != nil {
 		t.Errorf("m5.large supports prefixes: %v", err)
 	}
 }
 
 func TestConfigErrors(t *testing.T) {
-	old := func(v string, f func(*CNIConfig)) CNIConfig {
-		c := DefaultCNIConfig()
-		c.Version, _ = ParseVersion(v)
+	old := func(v string, f func(*Query)) Query {
+		c := DefaultQuery()
+		c.Version, _ = cni.ParseVersion(v)
 		f(&c)
 		return c
 	}
 	tests := []struct {
-		cfg  CNIConfig
+		cfg  Query
 		want string
 	}{
-		{old("1.8.0", func(c *CNIConfig) { c.PrefixDelegation = true }), "prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0"},
-		{old("1.10.0", func(c *CNIConfig) { c.IPFamily = IPv6 }), "IPv6 needs VPC CNI 1.10.1 or later, not 1.10.0"},
-		{old("1.19.0", func(c *CNIConfig) { c.IPFamily = IPv6; c.CustomNetworking = true }), "custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both"},
-		{old("1.19.0", func(c *CNIConfig) { c.MaxENI = -1 }), "invalid MAX_ENI -1: must be at least 1"},
-		{old("1.19.0", func(c *CNIConfig) { c.IPFamily = "ipv5" }), `invalid IP family "ipv5": want ipv4 or ipv6`},
+		{old("1.8.0", func(c *Query) { c.PrefixDelegation = true }), "prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0"},
+		{old("1.10.0", func(c *Query) { c.IPFamily = cni.IPv6 }), "IPv6 needs VPC CNI 1.10.1 or later, not 1.10.0"},
+		{old("1.19.0", func(c *Query) { c.IPFamily = cni.IPv6; c.CustomNetworking = true }), "custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both"},
+		{old("1.19.0", func(c *Query) { c.MaxENI = -1 }), "invalid MAX_ENI -1: must be at least 1 (0 leaves it unset)"},
+		{old("1.19.0", func(c *Query) { c.IPFamily = "ipv5" }), `invalid IP family "ipv5": want ipv4 or ipv6`},
 	}
 	for _, tt := range tests {
 		_, err := Compute(lookup(t, "m5.large"), tt.cfg)
@@ -196,9 +216,9 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 	// Exactly at the gates works.
-	for _, c := range []CNIConfig{
-		old("1.9.0", func(c *CNIConfig) { c.PrefixDelegation = true }),
-		old("1.10.1", func(c *CNIConfig) { c.IPFamily = IPv6 }),
+	for _, c := range []Query{
+		old("1.9.0", func(c *Query) { c.PrefixDelegation = true }),
+		old("1.10.1", func(c *Query) { c.IPFamily = cni.IPv6 }),
 	} {
 		if _, err := Compute(lookup(t, "m5.large"), c); err != nil {
 			t.Errorf("gate version rejected: %v", err)
@@ -231,7 +251,7 @@ func TestKubeReserved(t *testing.T) {
 }
 
 func TestNodeGroupTakesTheSmallest(t *testing.T) {
-	cfg := DefaultCNIConfig()
+	cfg := DefaultQuery()
 	var results []Result
 	for _, name := range []string{"m5.xlarge", "t3.medium", "m5.large"} {
 		r, _ := Compute(lookup(t, name), cfg)
@@ -249,7 +269,7 @@ func TestNodeGroupTakesTheSmallest(t *testing.T) {
 	}
 	// A group where no type can run the mode names them.
 	ipv6 := cfg
-	ipv6.IPFamily = IPv6
+	ipv6.IPFamily = cni.IPv6
 	results = nil
 	for _, name := range []string{"c3.large", "c4.large", "m4.xlarge", "c3.xlarge"} {
 		r, _ := Compute(lookup(t, name), ipv6)
@@ -266,7 +286,7 @@ func TestNodeGroupTakesTheSmallest(t *testing.T) {
 
 // Invariants over every type in the table (the maxpods issue, item 7).
 func TestInvariantsOverAllTypes(t *testing.T) {
-	def := DefaultCNIConfig()
+	def := DefaultQuery()
 	pd := def
 	pd.PrefixDelegation = true
 	cn := def
@@ -295,100 +315,22 @@ func TestInvariantsOverAllTypes(t *testing.T) {
 				t.Errorf("%s: maxPods %d above the cap %d", inst.Name, r.MaxPods, r.RecommendedCap)
 			}
 		}
-		if (prefix.Mode == ModePrefixDelegation) != inst.NitroOrBareMetal() {
+		if (prefix.Mode == cni.ModePrefixDelegation) != inst.NitroOrBareMetal() {
 			t.Errorf("%s: prefix mode %s but Nitro-or-metal %v", inst.Name, prefix.Mode, inst.NitroOrBareMetal())
 		}
 	}
 }
 
-func TestParseVersion(t *testing.T) {
-	good := map[string]Version{
-		"1.19.0": {1, 19, 0}, "v1.23.1": {1, 23, 1}, "v1.19.0-eksbuild.1": {1, 19, 0},
-		"1.9": {1, 9, 0}, " 1.10.1 ": {1, 10, 1},
-	}
-	for in, want := range good {
-		if got, err := ParseVersion(in); err != nil || got != want {
-			t.Errorf("ParseVersion(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "1", "1.x.0", "1.2.3.4", "v", "1..2", "+1.2.3", "1.-2.3", "1.2.3-", "latest", "1.2.9999999"} {
-		_, err := ParseVersion(in)
-		if err == nil || !strings.HasPrefix(err.Error(), "invalid VPC CNI version") {
-			t.Errorf("ParseVersion(%q) error = %v", in, err)
-		}
-	}
-	if !(Version{1, 10, 1}).AtLeast(Version{1, 9, 0}) || (Version{1, 8, 9}).AtLeast(Version{1, 9, 0}) {
-		t.Error("AtLeast ordering is wrong")
-	}
-}
-
-func FuzzParseVersion(f *testing.F) {
-	for _, s := range []string{"1.19.0", "v1.23.1-eksbuild.2", "1.9", "x", "1..", "v-"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		v, err := ParseVersion(s)
-		if err != nil {
-			return
-		}
-		if v.Major < 0 || v.Minor < 0 || v.Patch < 0 {
-			t.Fatalf("ParseVersion(%q) = %v: negative part", s, v)
-		}
-		again, err := ParseVersion(v.String())
-		if err != nil || again != v {
-			t.Fatalf("ParseVersion(%q) = %v does not round-trip: %v %v", s, v, again, err)
-		}
-	})
-}
-
-func TestParseIPFamily(t *testing.T) {
-	for in, want := range map[string]IPFamily{"ipv4": IPv4, "ipv6": IPv6, " IPv6 ": IPv6, "IPV4": IPv4} {
-		if got, err := ParseIPFamily(in); err != nil || got != want {
-			t.Errorf("ParseIPFamily(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "ipv5", "4", "dual", "ipv4,ipv6"} {
-		if _, err := ParseIPFamily(in); err == nil || err.Error() != fmt.Sprintf("invalid IP family %q: want ipv4 or ipv6", in) {
-			t.Errorf("ParseIPFamily(%q) error = %v", in, err)
-		}
-	}
-}
-
-// FuzzParseIPFamily: --ip-family gives ipv4 or ipv6, or one line naming the
-// value and both families; and a configuration with what it gives validates.
-func FuzzParseIPFamily(f *testing.F) {
-	for _, s := range []string{"ipv4", "IPv6", " ipv6\t", "", "ipv5", "\xff"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		family, err := ParseIPFamily(s)
-		if err != nil {
-			if family != "" || err.Error() != fmt.Sprintf("invalid IP family %q: want ipv4 or ipv6", s) {
-				t.Fatalf("ParseIPFamily(%q) = %q, %v", s, family, err)
-			}
-			return
-		}
-		if family != IPv4 && family != IPv6 {
-			t.Fatalf("ParseIPFamily(%q) = %q", s, family)
-		}
-		cfg := DefaultCNIConfig()
-		cfg.IPFamily = family
-		if err := cfg.Validate(); err != nil {
-			t.Fatalf("ParseIPFamily(%q) = %q, which does not validate: %v", s, family, err)
-		}
-	})
-}
-
 func BenchmarkComputeAllTypesAllModes(b *testing.B) {
 	all := table(b).All()
-	configs := []CNIConfig{DefaultCNIConfig()}
-	for _, f := range []func(*CNIConfig){
-		func(c *CNIConfig) { c.PrefixDelegation = true },
-		func(c *CNIConfig) { c.CustomNetworking = true },
-		func(c *CNIConfig) { c.SecurityGroupsForPods = true },
-		func(c *CNIConfig) { c.IPFamily = IPv6 },
+	configs := []Query{DefaultQuery()}
+	for _, f := range []func(*Query){
+		func(c *Query) { c.PrefixDelegation = true },
+		func(c *Query) { c.CustomNetworking = true },
+		func(c *Query) { c.SecurityGroupsForPods = true },
+		func(c *Query) { c.IPFamily = cni.IPv6 },
 	} {
-		c := DefaultCNIConfig()
+		c := DefaultQuery()
 		f(&c)
 		configs = append(configs, c)
 	}

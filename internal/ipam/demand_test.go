@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
@@ -32,8 +32,8 @@ func instance(t testing.TB, name string) limits.Instance {
 }
 
 // with returns the shipped defaults changed by f.
-func with(f func(*Settings)) Settings {
-	s := DefaultSettings()
+func with(f func(*setup)) setup {
+	s := defaults()
 	if f != nil {
 		f(&s)
 	}
@@ -41,7 +41,7 @@ func with(f func(*Settings)) Settings {
 }
 
 func TestInstanceFacts(t *testing.T) {
-	// The worked examples of ipam.md assume these facts.
+	// The worked examples of docs/node-addresses.md assume these facts.
 	for _, tt := range []struct {
 		name        string
 		enis, ipv4  int
@@ -69,22 +69,22 @@ func got(d Demand) want {
 	return want{d.ENIs, d.PoolAddresses, d.Prefixes, d.NodeSubnetAddresses, d.PodSubnetAddresses, d.BranchENIs, d.PodsWithoutAddress}
 }
 
-// TestWorkedExamples reproduces every worked example of ipam.md, and a few
+// TestWorkedExamples reproduces every worked example of docs/node-addresses.md, and a few
 // derived from the same closed form.
 func TestWorkedExamples(t *testing.T) {
 	defaults := with(nil)
-	warmIP := with(func(s *Settings) { s.WarmIPTarget, s.MinimumIPTarget = 2, 10 })
-	prefix := with(func(s *Settings) { s.PrefixDelegation = true })
-	sgp := func(n int) Settings {
-		return with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, n })
+	warmIP := with(func(s *setup) { s.WarmIPTarget, s.MinimumIPTarget = 2, 10 })
+	prefix := with(func(s *setup) { s.PrefixDelegation = true })
+	sgp := func(n int) setup {
+		return with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, n })
 	}
-	ipv6 := with(func(s *Settings) { s.IPv6, s.PrefixDelegation = true, true })
-	custom := with(func(s *Settings) { s.CustomNetworking = true })
+	ipv6 := with(func(s *setup) { s.IPv6, s.PrefixDelegation = true, true })
+	custom := with(func(s *setup) { s.CustomNetworking = true })
 
 	tests := []struct {
 		name     string
 		inst     string
-		s        Settings
+		s        setup
 		maxPods  int
 		pods     int
 		want     want
@@ -114,36 +114,36 @@ func TestWorkedExamples(t *testing.T) {
 		{"m5.large SGP 27 pods with max pods 29: only 18 addressed", "m5.large", sgp(0), 29, 27, want{3, 18, 0, 21, 0, 0, 9}, 2},
 		// IPv6: 1 IPv4 (the node) + 1 if a trunk ENI; one /80.
 		{"m5.large IPv6", "m5.large", ipv6, 110, 50, want{1, 0, 0, 1, 0, 0, 0}, 0},
-		{"m5.xlarge IPv6 with SGP", "m5.xlarge", with(func(s *Settings) { s.IPv6, s.SecurityGroupsForPods = true, true }), 110, 50, want{2, 0, 0, 2, 0, 0, 0}, 0},
-		{"m5.xlarge IPv6 with 3 SG pods", "m5.xlarge", with(func(s *Settings) { s.IPv6, s.SecurityGroupsForPods, s.SGPods = true, true, 3 }), 110, 50, want{2, 0, 0, 5, 0, 3, 0}, 0},
+		{"m5.xlarge IPv6 with SGP", "m5.xlarge", with(func(s *setup) { s.IPv6, s.SecurityGroupsForPods = true, true }), 110, 50, want{2, 0, 0, 2, 0, 0, 0}, 0},
+		{"m5.xlarge IPv6 with 3 SG pods", "m5.xlarge", with(func(s *setup) { s.IPv6, s.SecurityGroupsForPods, s.SGPods = true, true, 3 }), 110, 50, want{2, 0, 0, 5, 0, 3, 0}, 0},
 		// Derived: custom networking takes the node address only from the node subnet.
 		{"m5.large custom 5 pods", "m5.large", custom, 20, 5, want{3, 18, 0, 1, 20, 0, 0}, 2},
 		{"m5.large custom 0 pods", "m5.large", custom, 20, 0, want{2, 9, 0, 1, 10, 0, 0}, 1},
-		{"m5.large custom SGP 2 SG pods", "m5.large", with(func(s *Settings) { s.CustomNetworking, s.SecurityGroupsForPods, s.SGPods = true, true, 2 }), 11, 5, want{3, 9, 0, 1, 13, 2, 0}, 1},
-		{"m5.xlarge custom prefix 20 pods", "m5.xlarge", with(func(s *Settings) { s.CustomNetworking, s.PrefixDelegation = true, true }), 110, 20, want{2, 48, 3, 1, 49, 0, 0}, 1},
+		{"m5.large custom SGP 2 SG pods", "m5.large", with(func(s *setup) { s.CustomNetworking, s.SecurityGroupsForPods, s.SGPods = true, true, 2 }), 11, 5, want{3, 9, 0, 1, 13, 2, 0}, 1},
+		{"m5.xlarge custom prefix 20 pods", "m5.xlarge", with(func(s *setup) { s.CustomNetworking, s.PrefixDelegation = true, true }), 110, 20, want{2, 48, 3, 1, 49, 0, 0}, 1},
 		// Derived: MAX_ENI, WARM_ENI_TARGET=0 and 2, MINIMUM_IP_TARGET alone.
-		{"m5.large MAX_ENI=2", "m5.large", with(func(s *Settings) { s.MaxENI = 2 }), 20, 18, want{2, 18, 0, 20, 0, 0, 0}, 2},
-		{"m5.large WARM_ENI_TARGET=0 9 pods", "m5.large", with(func(s *Settings) { s.WarmENITarget = 0 }), 29, 9, want{2, 18, 0, 20, 0, 0, 0}, 2},
-		{"m5.large WARM_ENI_TARGET=0 8 pods", "m5.large", with(func(s *Settings) { s.WarmENITarget = 0 }), 29, 8, want{1, 9, 0, 10, 0, 0, 0}, 1},
-		{"m5.large WARM_ENI_TARGET=2 0 pods", "m5.large", with(func(s *Settings) { s.WarmENITarget = 2 }), 29, 0, want{2, 18, 0, 20, 0, 0, 0}, 2},
-		{"m5.large MINIMUM_IP_TARGET=5 alone, 8 pods", "m5.large", with(func(s *Settings) { s.MinimumIPTarget = 5 }), 29, 8, want{1, 5, 0, 6, 0, 0, 3}, 1},
-		{"m5.xlarge prefix WARM_PREFIX_TARGET=0 16 pods", "m5.xlarge", with(func(s *Settings) { s.PrefixDelegation, s.WarmPrefixTarget = true, 0 }), 110, 16, want{1, 32, 2, 33, 0, 0, 0}, 1},
-		{"m5.xlarge prefix WARM_IP_TARGET=5 20 pods", "m5.xlarge", with(func(s *Settings) { s.PrefixDelegation, s.WarmIPTarget = true, 5 }), 110, 20, want{1, 32, 2, 33, 0, 0, 0}, 1},
+		{"m5.large MAX_ENI=2", "m5.large", with(func(s *setup) { s.MaxENI = 2 }), 20, 18, want{2, 18, 0, 20, 0, 0, 0}, 2},
+		{"m5.large WARM_ENI_TARGET=0 9 pods", "m5.large", with(func(s *setup) { s.WarmENITarget = 0 }), 29, 9, want{2, 18, 0, 20, 0, 0, 0}, 2},
+		{"m5.large WARM_ENI_TARGET=0 8 pods", "m5.large", with(func(s *setup) { s.WarmENITarget = 0 }), 29, 8, want{1, 9, 0, 10, 0, 0, 0}, 1},
+		{"m5.large WARM_ENI_TARGET=2 0 pods", "m5.large", with(func(s *setup) { s.WarmENITarget = 2 }), 29, 0, want{2, 18, 0, 20, 0, 0, 0}, 2},
+		{"m5.large MINIMUM_IP_TARGET=5 alone, 8 pods", "m5.large", with(func(s *setup) { s.MinimumIPTarget = 5 }), 29, 8, want{1, 5, 0, 6, 0, 0, 3}, 1},
+		{"m5.xlarge prefix WARM_PREFIX_TARGET=0 16 pods", "m5.xlarge", with(func(s *setup) { s.PrefixDelegation, s.WarmPrefixTarget = true, 0 }), 110, 16, want{1, 32, 2, 33, 0, 0, 0}, 1},
+		{"m5.xlarge prefix WARM_IP_TARGET=5 20 pods", "m5.xlarge", with(func(s *setup) { s.PrefixDelegation, s.WarmIPTarget = true, 5 }), 110, 20, want{1, 32, 2, 33, 0, 0, 0}, 1},
 		// Derived: prefix delegation on Xen falls back to secondary IPs, as the CNI does.
 		{"m4.xlarge prefix falls back", "m4.xlarge", prefix, 58, 20, want{3, 42, 0, 45, 0, 0, 0}, 3},
 		// Derived: WARM_IP_TARGET past a capped kubelet max pods stops at it.
-		{"m5.4xlarge warm IP stops at max pods", "m5.4xlarge", with(func(s *Settings) { s.WarmIPTarget = 5 }), 110, 108, want{4, 110, 0, 114, 0, 0, 0}, 4},
+		{"m5.4xlarge warm IP stops at max pods", "m5.4xlarge", with(func(s *setup) { s.WarmIPTarget = 5 }), 110, 108, want{4, 110, 0, 114, 0, 0, 0}, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := NodeDemand(instance(t, tt.inst), tt.s, tt.maxPods, tt.pods)
+			d, err := demand(instance(t, tt.inst), tt.s, tt.maxPods, tt.pods)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got(d) != tt.want || d.PoolENIs != tt.poolENIs {
 				t.Errorf("got %+v pool ENIs %d, want %+v pool ENIs %d\n%s", got(d), d.PoolENIs, tt.want, tt.poolENIs, strings.Join(d.Explain(), "\n"))
 			}
-			if d.Mode == formula.ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
+			if d.Mode == cni.ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
 				t.Errorf("prefixes split %d + %d, want %d", d.NodeSubnetPrefixes(), d.PodSubnetPrefixes(), d.Prefixes)
 			}
 			if n, p := d.NodeSubnetNeed(), d.PodSubnetNeed(); n.Total() != d.NodeSubnetAddresses || p.Total() != d.PodSubnetAddresses || n.Blocks+p.Blocks != d.Prefixes {
@@ -153,32 +153,60 @@ func TestWorkedExamples(t *testing.T) {
 	}
 }
 
-// ipam.md: "WARM_PREFIX_TARGET >= 2 with pods spread at random can hold up
-// to p-1 more": the count stays the closed form's, and a note says so.
-func TestWarmPrefixTargetNote(t *testing.T) {
-	d, err := NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation, s.WarmPrefixTarget = true, 3 }), 110, 20)
+// WARM_PREFIX_TARGET >= 2 is counted at the worst case over pod
+// placements (docs/node-addresses.md), with a note; the issue's cases from
+// ipamd's own decision functions: m5.large, 20 pods: 5 /28s, not 4; 110 pods
+// under max pods 112: 8 /28s, past ceil(112/16) = 7.
+func TestWarmPrefixTargetWorstCase(t *testing.T) {
+	wpt := func(n int) setup { return with(func(s *setup) { s.PrefixDelegation, s.WarmPrefixTarget = true, n }) }
+	for _, tt := range []struct {
+		inst               string
+		wpt, maxPods, pods int
+		prefixes           int
+	}{
+		{"m5.large", 2, 110, 20, 5},
+		{"m5.large", 2, 112, 110, 8},
+		{"m5.large", 2, 110, 2, 3}, // the first pod's growth finds a free /28, so asks for one
+		{"m5.xlarge", 3, 110, 20, 7},
+		{"m5.large", 1, 110, 20, 3}, // one /28 at a time: the closed form
+	} {
+		d, err := demand(instance(t, tt.inst), wpt(tt.wpt), tt.maxPods, tt.pods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		note := slices.ContainsFunc(d.Notes, func(n string) bool { return strings.Contains(n, "worst case") })
+		if d.Prefixes != tt.prefixes || note != (tt.wpt >= 2) {
+			t.Errorf("%s WARM_PREFIX_TARGET=%d, max pods %d, %d pods: %d /28s (worst-case note %v), want %d; notes %q",
+				tt.inst, tt.wpt, tt.maxPods, tt.pods, d.Prefixes, note, tt.prefixes, d.Notes)
+		}
+	}
+}
+
+// WARM_ENI_TARGET=0 with exactly full ENIs flaps: the peak is counted and
+// the churn is a field and a note.
+func TestWarmENITargetZeroChurn(t *testing.T) {
+	zero := with(func(s *setup) { s.WarmENITarget = 0 })
+	d, err := demand(instance(t, "c5.4xlarge"), zero, 110, 29)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// ceil(20/16) + 3 = 5 /28s.
-	const note = "WARM_PREFIX_TARGET=3 with pods spread at random over the /28s can hold up to 2 more /28s than counted here"
-	if d.Prefixes != 5 || !slices.Contains(d.Notes, note) {
-		t.Errorf("prefixes %d, notes %q", d.Prefixes, d.Notes)
+	if !d.ENIChurn || d.PoolENIs != 2 {
+		t.Errorf("c5.4xlarge 29 pods: churn %v, pool ENIs %d; want churn at 2", d.ENIChurn, d.PoolENIs)
 	}
-	d, err = NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation = true }), 110, 20)
+	d, err = demand(instance(t, "c5.4xlarge"), zero, 110, 28)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if slices.ContainsFunc(d.Notes, func(n string) bool { return strings.Contains(n, "at random") }) {
-		t.Errorf("WARM_PREFIX_TARGET=1 notes %q", d.Notes)
+	if d.ENIChurn {
+		t.Errorf("c5.4xlarge 28 pods: churn reported")
 	}
 }
 
 // The /28s of prefix mode are whole aligned blocks of the subnet the pool
-// ENIs use; the rest are single addresses (ipam.md).
+// ENIs use; the rest are single addresses (docs/node-addresses.md).
 func TestSubnetNeeds(t *testing.T) {
 	// m5.xlarge, prefixes, 20 pods: 3 /28s and the ENI's primary, 49 addresses.
-	d, err := NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation = true }), 110, 20)
+	d, err := demand(instance(t, "m5.xlarge"), with(func(s *setup) { s.PrefixDelegation = true }), 110, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +215,7 @@ func TestSubnetNeeds(t *testing.T) {
 	}
 	// With custom networking: the node address in the node subnet; 3 /28s and
 	// the pool ENI's primary in the pod subnet.
-	d, err = NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation, s.CustomNetworking = true, true }), 110, 20)
+	d, err = demand(instance(t, "m5.xlarge"), with(func(s *setup) { s.PrefixDelegation, s.CustomNetworking = true, true }), 110, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,19 +227,19 @@ func TestSubnetNeeds(t *testing.T) {
 func TestModes(t *testing.T) {
 	tests := []struct {
 		inst string
-		s    Settings
-		mode formula.Mode
+		s    setup
+		mode cni.Mode
 		note string
 	}{
-		{"m5.large", with(nil), formula.ModeSecondaryIP, ""},
-		{"m5.large", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModePrefixDelegation, ""},
-		{"m5.metal", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModePrefixDelegation, ""},
-		{"m4.xlarge", with(func(s *Settings) { s.PrefixDelegation = true }), formula.ModeSecondaryIP, "falls back to secondary IPs"},
-		{"m5.large", with(func(s *Settings) { s.IPv6 = true }), formula.ModeIPv6, ""},
-		{"t3.micro", with(func(s *Settings) { s.SecurityGroupsForPods = true }), formula.ModeSecondaryIP, "no trunk ENI"},
+		{"m5.large", with(nil), cni.ModeSecondaryIP, ""},
+		{"m5.large", with(func(s *setup) { s.PrefixDelegation = true }), cni.ModePrefixDelegation, ""},
+		{"m5.metal", with(func(s *setup) { s.PrefixDelegation = true }), cni.ModePrefixDelegation, ""},
+		{"m4.xlarge", with(func(s *setup) { s.PrefixDelegation = true }), cni.ModeSecondaryIP, "falls back to secondary IPs"},
+		{"m5.large", with(func(s *setup) { s.IPv6 = true }), cni.ModeIPv6, ""},
+		{"t3.micro", with(func(s *setup) { s.SecurityGroupsForPods = true }), cni.ModeSecondaryIP, "no trunk ENI"},
 	}
 	for _, tt := range tests {
-		d, err := NodeDemand(instance(t, tt.inst), tt.s, 10, 0)
+		d, err := demand(instance(t, tt.inst), tt.s, 10, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.inst, err)
 		}
@@ -224,7 +252,7 @@ func TestModes(t *testing.T) {
 func TestUnknownTrunkingCountsTheTrunk(t *testing.T) {
 	inst := instance(t, "m5.large")
 	inst.Trunking, inst.BranchInterfaces = nil, nil
-	d, err := NodeDemand(inst, with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, 50 }), 110, 5)
+	d, err := demand(inst, with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, 50 }), 110, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,31 +269,30 @@ func TestErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		inst    limits.Instance
-		s       Settings
+		s       setup
 		maxPods int
 		pods    int
 		want    string
 	}{
-		{"negative WARM_ENI_TARGET", m5, with(func(s *Settings) { s.WarmENITarget = -1 }), 29, 1, "invalid WARM_ENI_TARGET -1: must be 0 or more"},
-		{"negative WARM_IP_TARGET", m5, with(func(s *Settings) { s.WarmIPTarget = -2 }), 29, 1, "invalid WARM_IP_TARGET -2: must be 0 or more"},
-		{"negative MINIMUM_IP_TARGET", m5, with(func(s *Settings) { s.MinimumIPTarget = -3 }), 29, 1, "invalid MINIMUM_IP_TARGET -3: must be 0 or more"},
-		{"negative WARM_PREFIX_TARGET", m5, with(func(s *Settings) { s.WarmPrefixTarget = -4 }), 29, 1, "invalid WARM_PREFIX_TARGET -4: must be 0 or more"},
-		{"negative MAX_ENI", m5, with(func(s *Settings) { s.MaxENI = -1 }), 29, 1, "invalid MAX_ENI -1: must be at least 1 (0 leaves it unset)"},
-		{"negative SG pods", m5, with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, -1 }), 29, 1, "invalid security-group pods per node -1: must be 0 or more"},
-		{"SG pods without SGP", m5, with(func(s *Settings) { s.SGPods = 2 }), 29, 1, "2 security-group pods per node need security groups for pods (ENABLE_POD_ENI=true)"},
-		{"IPv6 with custom networking", m5, with(func(s *Settings) { s.IPv6, s.CustomNetworking = true, true }), 29, 1, "custom networking cannot be combined with IPv6"},
-		{"IPv6 on Xen", instance(t, "m4.xlarge"), with(func(s *Settings) { s.IPv6 = true }), 29, 1, "m4.xlarge cannot run IPv6 pods: the VPC CNI needs Nitro or bare metal with IPv6 (hypervisor is xen)"},
-		{"SG pods without trunk", instance(t, "t3.micro"), with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, 1 }), 4, 1, "t3.micro has no trunk ENI, so its 1 security-group pods per node cannot run"},
-		{"SG pods with MAX_ENI 1", m5, with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods, s.MaxENI = true, 1, 1 }), 29, 1, "MAX_ENI 1 leaves no ENI for the trunk"},
-		{"too many SG pods", m5, with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, 10 }), 29, 1, "10 security-group pods per node exceed the 9 branch ENIs m5.large can hold"},
+		{"negative WARM_ENI_TARGET", m5, with(func(s *setup) { s.WarmENITarget = -1 }), 29, 1, "invalid WARM_ENI_TARGET -1: must be 0 or more"},
+		{"negative WARM_IP_TARGET", m5, with(func(s *setup) { s.WarmIPTarget = -2 }), 29, 1, "invalid WARM_IP_TARGET -2: must be 0 or more"},
+		{"negative MINIMUM_IP_TARGET", m5, with(func(s *setup) { s.MinimumIPTarget = -3 }), 29, 1, "invalid MINIMUM_IP_TARGET -3: must be 0 or more"},
+		{"negative WARM_PREFIX_TARGET", m5, with(func(s *setup) { s.WarmPrefixTarget = -4 }), 29, 1, "invalid WARM_PREFIX_TARGET -4: must be 0 or more"},
+		{"negative MAX_ENI", m5, with(func(s *setup) { s.MaxENI = -1 }), 29, 1, "invalid MAX_ENI -1: must be at least 1 (0 leaves it unset)"},
+		{"negative SG pods", m5, with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, -1 }), 29, 1, "invalid security-group pods per node -1: must be 0 or more"},
+		{"SG pods without SGP", m5, with(func(s *setup) { s.SGPods = 2 }), 29, 1, "2 security-group pods per node need security groups for pods (ENABLE_POD_ENI=true)"},
+		{"IPv6 with custom networking", m5, with(func(s *setup) { s.IPv6, s.CustomNetworking = true, true }), 29, 1, "custom networking cannot be combined with IPv6"},
+		{"IPv6 on Xen", instance(t, "m4.xlarge"), with(func(s *setup) { s.IPv6 = true }), 29, 1, "m4.xlarge: IPv6 unsupported (needs Nitro or bare metal with IPv6, hypervisor is xen): the CNI cannot run pods on this type"},
+		{"SG pods without trunk", instance(t, "t3.micro"), with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, 1 }), 4, 1, "t3.micro has no trunk ENI, so its 1 security-group pods per node cannot run: use a type that supports trunking, or no SG pods"},
+		{"too many SG pods", m5, with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, 10 }), 29, 1, "10 security-group pods per node exceed the 9 branch ENIs m5.large can hold"},
 		{"zero max pods", m5, with(nil), 0, 0, "invalid kubelet max pods 0: must be at least 1"},
 		{"negative pods", m5, with(nil), 29, -1, "invalid pods per node -1: must be 0 or more"},
 		{"pods over max pods", m5, with(nil), 29, 30, "30 pods per node exceed the kubelet's max pods 29: use at most 29"},
-		{"pods and SG pods over max pods", m5, with(func(s *Settings) { s.SecurityGroupsForPods, s.SGPods = true, 5 }), 20, 16, "16 pods and 5 security-group pods per node exceed the kubelet's max pods 20"},
+		{"pods and SG pods over max pods", m5, with(func(s *setup) { s.SecurityGroupsForPods, s.SGPods = true, 5 }), 20, 16, "16 pods and 5 security-group pods per node exceed the kubelet's max pods 20"},
 		{"broken instance", limits.Instance{Name: "x1.broken"}, with(nil), 29, 1, "x1.broken has 0 ENIs of 0 addresses: need at least 1 of each"},
 	}
 	for _, tt := range tests {
-		_, err := NodeDemand(tt.inst, tt.s, tt.maxPods, tt.pods)
+		_, err := demand(tt.inst, tt.s, tt.maxPods, tt.pods)
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
 			continue
@@ -277,23 +304,23 @@ func TestErrors(t *testing.T) {
 }
 
 func TestExplainMatchesIpamMd(t *testing.T) {
-	d, err := NodeDemand(instance(t, "m5.large"), DefaultSettings(), 29, 5)
+	d, err := demand(instance(t, "m5.large"), defaults(), 29, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
-		"ENIs for pods = 3  (ipam.md: podENIs = maxENI − trunk − custom networking)",
-		"slots per ENI = 10 − 1 = 9  (ipam.md: the ENI's primary address never goes to a pod)",
-		"pool ENIs = min(ceil(5 / 9) + 1, 3, ceil(29 / 9)) = 2  (ipam.md: keep WARM_ENI_TARGET=1 whole ENIs of free IPs, within the ENIs for pods and the kubelet's max pods)",
-		"pool IPs = 2 × 9 = 18  (ipam.md: T = k × slots)",
-		"attached ENIs = 2 pool = 2  (ipam.md: pool ENIs + the primary when it holds no pool + trunk)",
-		"node subnet addresses = 18 pool + 2 ENI primaries = 20  (ipam.md: T + attached ENIs + 1 per SG pod)",
+		"ENIs for pods = 3  (docs/max-pods.md: ENIs for pods = usable − trunk − custom networking, the primary ENI kept)",
+		"slots per ENI = 10 − 1 = 9  (docs/node-addresses.md: the ENI's primary address never goes to a pod)",
+		"pool ENIs = min(ceil(5 / 9) + 1, 3, ceil(29 / 9)) = 2  (docs/node-addresses.md: keep WARM_ENI_TARGET=1 whole ENIs of free IPs, within the ENIs for pods and the kubelet's max pods)",
+		"pool IPs = 2 × 9 = 18  (docs/node-addresses.md: T = k × slots)",
+		"attached ENIs = 2 pool = 2  (docs/node-addresses.md: pool ENIs + the primary when it holds no pool + trunk)",
+		"node subnet addresses = 18 pool + 2 ENI primaries = 20  (docs/node-addresses.md: T + attached ENIs + 1 per SG pod)",
 	}
 	if got := d.Explain(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Explain:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
-	d, err = NodeDemand(instance(t, "m5.xlarge"), with(func(s *Settings) { s.PrefixDelegation = true }), 110, 20)
+	d, err = demand(instance(t, "m5.xlarge"), with(func(s *setup) { s.PrefixDelegation = true }), 110, 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +338,7 @@ func TestExplainMatchesIpamMd(t *testing.T) {
 }
 
 func TestJSONNames(t *testing.T) {
-	d, err := NodeDemand(instance(t, "m5.large"), DefaultSettings(), 29, 5)
+	d, err := demand(instance(t, "m5.large"), defaults(), 29, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,15 +359,15 @@ func TestJSONNames(t *testing.T) {
 
 func BenchmarkNodeDemand(b *testing.B) {
 	inst := instance(b, "m5.xlarge")
-	settings := map[string]Settings{
-		"defaults": DefaultSettings(),
-		"warm-ip":  with(func(s *Settings) { s.WarmIPTarget, s.MinimumIPTarget = 2, 10 }),
-		"prefix":   with(func(s *Settings) { s.PrefixDelegation = true }),
+	settings := map[string]setup{
+		"defaults": defaults(),
+		"warm-ip":  with(func(s *setup) { s.WarmIPTarget, s.MinimumIPTarget = 2, 10 }),
+		"prefix":   with(func(s *setup) { s.PrefixDelegation = true }),
 	}
 	for name, s := range settings {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := NodeDemand(inst, s, 58, 20); err != nil {
+				if _, err := demand(inst, s, 58, 20); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 )
 
 // FuzzNodeDemand checks over any settings that NodeDemand never panics, never
@@ -21,13 +21,12 @@ func FuzzNodeDemand(f *testing.F) {
 	all := shapes(f)
 	f.Fuzz(func(t *testing.T, typ uint16, wet, wit, minIP, wpt int, flags uint8, maxENI, sgPods, maxPods, pods int) {
 		inst := all[int(typ)%len(all)]
-		s := Settings{
+		s := setup{Config: cni.Config{
 			WarmENITarget: wet, WarmIPTarget: wit, MinimumIPTarget: minIP, WarmPrefixTarget: wpt,
 			PrefixDelegation: flags&1 != 0, CustomNetworking: flags&2 != 0,
-			SecurityGroupsForPods: flags&4 != 0, IPv6: flags&8 != 0,
-			MaxENI: maxENI, SGPods: sgPods,
-		}
-		d, err := NodeDemand(inst, s, maxPods, pods)
+			SecurityGroupsForPods: flags&4 != 0, MaxENI: maxENI,
+		}, IPv6: flags&8 != 0, SGPods: sgPods}
+		d, err := demand(inst, s, maxPods, pods)
 		if err != nil {
 			if msg := err.Error(); msg == "" || strings.Contains(msg, "\n") {
 				t.Fatalf("error is not one line: %q", msg)
@@ -44,12 +43,15 @@ func FuzzNodeDemand(f *testing.F) {
 			}
 		}
 		perSlot := 1
-		if d.Mode == formula.ModePrefixDelegation {
-			perSlot = AddressesPerPrefix
+		if d.Mode == cni.ModePrefixDelegation {
+			perSlot = cni.AddressesPerPrefix
 		}
 		limit := inst.MaxENIs
 		if maxENI >= 1 {
 			limit = min(limit, maxENI)
+		}
+		if d.TrunkENI {
+			limit = min(inst.MaxENIs, limit+1) // the trunk attaches beside a MAX_ENI of 1
 		}
 		switch {
 		case d.ENIs < 1 || d.ENIs > limit:
@@ -60,7 +62,7 @@ func FuzzNodeDemand(f *testing.F) {
 			t.Fatalf("pool %d does not fit %d ENIs × %d slots × %d", d.PoolAddresses, d.PoolENIs, d.SlotsPerENI, perSlot)
 		case d.NodeSubnetAddresses+d.PodSubnetAddresses != d.PoolAddresses+d.ENIs+d.BranchENIs:
 			t.Fatalf("addresses %d + %d, want pool %d + ENIs %d + branch %d", d.NodeSubnetAddresses, d.PodSubnetAddresses, d.PoolAddresses, d.ENIs, d.BranchENIs)
-		case d.Prefixes*AddressesPerPrefix != d.PoolAddresses && d.Mode == formula.ModePrefixDelegation:
+		case d.Prefixes*cni.AddressesPerPrefix != d.PoolAddresses && d.Mode == cni.ModePrefixDelegation:
 			t.Fatalf("%d prefixes for %d addresses", d.Prefixes, d.PoolAddresses)
 		case d.PodsWithoutAddress > pods:
 			t.Fatalf("%d of %d pods without an address", d.PodsWithoutAddress, pods)

@@ -3,6 +3,8 @@ package ipam
 import (
 	"encoding/binary"
 	"math/rand/v2"
+
+	"github.com/eksnet/eksnet/internal/cni"
 )
 
 // This file is a step-by-step port of ipamd's pool decisions (amazon-vpc-cni-k8s
@@ -35,19 +37,21 @@ type simNode struct {
 	prefix, custom                     bool
 	perUnit                            int // addresses per unit: 1, or 16 with prefixes
 	random                             *rand.Rand
+	spreadFrom                         int // from this many placed pods on, place on the emptiest unit (-1: never)
+	placed                             int
 	enis                               []*simENI
 	pending                            int // pods waiting for an address
 }
 
-func newSimNode(slots, maxENI, maxPods int, s Settings, prefix, trunk bool, random *rand.Rand) *simNode {
+func newSimNode(slots, maxENI, maxPods int, s setup, prefix, trunk bool, random *rand.Rand) *simNode {
 	n := &simNode{
 		slots: slots, maxENI: maxENI, maxPods: maxPods,
 		warmENI: s.WarmENITarget, warmIP: s.WarmIPTarget, minIP: s.MinimumIPTarget, warmPrefix: s.WarmPrefixTarget,
-		prefix: prefix, custom: s.CustomNetworking, perUnit: 1, random: random,
+		prefix: prefix, custom: s.CustomNetworking, perUnit: 1, random: random, spreadFrom: -1,
 		enis: []*simENI{{primary: true}},
 	}
 	if prefix {
-		n.perUnit = AddressesPerPrefix
+		n.perUnit = cni.AddressesPerPrefix
 	}
 	if trunk {
 		n.enis = append(n.enis, &simENI{trunk: true})
@@ -105,12 +109,12 @@ func (n *simNode) datastoreTargetState() (short, over int, enabled bool) {
 	over = max(available-n.warmIP, 0)
 	over = max(min(over, total-n.minIP), 0)
 	if n.prefix {
-		neededForWarmIP := divCeil(assigned+n.warmIP, AddressesPerPrefix)
-		neededForMinIP := divCeil(n.minIP, AddressesPerPrefix)
+		neededForWarmIP := divCeil(assigned+n.warmIP, cni.AddressesPerPrefix)
+		neededForMinIP := divCeil(n.minIP, cni.AddressesPerPrefix)
 		prefixes := n.totalPrefixes()
 		overPrefix := max(min(n.freePrefixes(), prefixes-neededForWarmIP), 0)
 		overPrefix = max(min(overPrefix, prefixes-neededForMinIP), 0)
-		short = divCeil(short, AddressesPerPrefix)
+		short = divCeil(short, cni.AddressesPerPrefix)
 		over = overPrefix
 	}
 	return short, over, true
@@ -135,7 +139,7 @@ func (n *simNode) isDatastorePoolTooLow() bool {
 	available := n.available()
 	warmTarget, perChunk := n.warmENI, n.slots
 	if n.prefix {
-		warmTarget, perChunk = n.warmPrefix, AddressesPerPrefix
+		warmTarget, perChunk = n.warmPrefix, cni.AddressesPerPrefix
 	}
 	return available < perChunk*warmTarget || (warmTarget == 0 && available == 0)
 }
@@ -346,11 +350,19 @@ func (n *simNode) assignPending() {
 			return
 		}
 		pick := free[0]
-		if n.random != nil {
+		switch {
+		case n.spreadFrom >= 0 && n.placed >= n.spreadFrom:
+			for _, f := range free {
+				if n.enis[f.eni].units[f.unit] < n.enis[pick.eni].units[pick.unit] {
+					pick = f
+				}
+			}
+		case n.random != nil:
 			pick = free[n.random.IntN(len(free))]
 		}
 		n.enis[pick.eni].units[pick.unit]++
 		n.pending--
+		n.placed++
 	}
 }
 
@@ -396,8 +408,19 @@ type simState struct{ pods, units, enis, waiting int }
 
 // grow starts a node with no pods and adds pods one at a time up to pods,
 // settling after each, and reports every settled state.
-func grow(slots, maxENI, maxPods int, s Settings, prefix, trunk bool, pods int, random *rand.Rand, report func(simState)) {
-	n := newSimNode(slots, maxENI, maxPods, s, prefix, trunk, random)
+func grow(slots, maxENI, maxPods int, s setup, prefix, trunk bool, pods int, random *rand.Rand, report func(simState)) {
+	growPlaced(newSimNode(slots, maxENI, maxPods, s, prefix, trunk, random), pods, report)
+}
+
+// growSpreading is grow with the first spreadFrom pods packed and the rest
+// spread over the emptiest units, a placement ipamd's random order can take.
+func growSpreading(slots, maxENI, maxPods int, s setup, prefix, trunk bool, pods, spreadFrom int, report func(simState)) {
+	n := newSimNode(slots, maxENI, maxPods, s, prefix, trunk, nil)
+	n.spreadFrom = spreadFrom
+	growPlaced(n, pods, report)
+}
+
+func growPlaced(n *simNode, pods int, report func(simState)) {
 	units, enis := n.settle()
 	report(simState{0, units, enis, n.pending})
 	for p := 1; p <= pods; p++ {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 )
@@ -35,13 +36,13 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(bad)
 	}
-	modes := []formula.CNIConfig{formula.DefaultCNIConfig()}
-	for _, change := range []func(*formula.CNIConfig){
-		func(c *formula.CNIConfig) { c.PrefixDelegation = true; c.Uncapped = true },
-		func(c *formula.CNIConfig) { c.CustomNetworking = true; c.SecurityGroupsForPods = true },
-		func(c *formula.CNIConfig) { c.IPFamily = formula.IPv6 },
+	modes := []formula.Query{formula.DefaultQuery()}
+	for _, change := range []func(*formula.Query){
+		func(c *formula.Query) { c.PrefixDelegation = true; c.Uncapped = true },
+		func(c *formula.Query) { c.CustomNetworking = true; c.SecurityGroupsForPods = true },
+		func(c *formula.Query) { c.IPFamily = cni.IPv6 },
 	} {
-		cfg := formula.DefaultCNIConfig()
+		cfg := formula.DefaultQuery()
 		change(&cfg)
 		modes = append(modes, cfg)
 	}

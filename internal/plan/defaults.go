@@ -1,22 +1,21 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/capacity"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
-// Defaults of a plan file. The CNI's are the shipped manifest's (ipam.md).
+// Defaults of a plan file beside those of the capacity engine (surge,
+// headroom: capacity.DefaultSurge, capacity.DefaultHeadroomPercent) and of
+// the CNI (cni.DefaultConfig, applied as the file is decoded).
 const (
-	DefaultSurge            = 1  // spare nodes per AZ while a node group rolls
-	DefaultPublicBits       = 24 // a public subnet per AZ for load balancers
-	DefaultClusterBits      = 28 // a dedicated /28 per AZ for the control plane's ENIs (vpc-rules.md)
-	DefaultWarmENITarget    = 1
-	DefaultWarmPrefixTarget = 1
-	DefaultENIConfigLabel   = "topology.kubernetes.io/zone"
-	DefaultHeadroom         = "20%"
-	Auto                    = "auto"
+	DefaultPublicBits  = 24 // a public subnet per AZ for load balancers
+	DefaultClusterBits = 28 // a dedicated /28 per AZ for the control plane's ENIs (docs/vpc-rules.md)
+	Auto               = "auto"
 )
 
 // Default fills in what the file left out, in place. It never fails and
@@ -28,21 +27,8 @@ func Default(f *File) {
 	if f.VPC.SubnetQuota == 0 {
 		f.VPC.SubnetQuota = vpc.DefaultSubnetQuota
 	}
-	c := &f.CNI
-	if c.Version == "" {
-		c.Version = formula.LatestCNIVersion.String()
-	}
-	warmIP := c.WarmIPTarget != nil && *c.WarmIPTarget > 0 || c.MinimumIPTarget != nil && *c.MinimumIPTarget > 0
-	if !warmIP {
-		if c.PrefixDelegation && c.WarmPrefixTarget == nil {
-			c.WarmPrefixTarget = ptr(DefaultWarmPrefixTarget)
-		}
-		if !c.PrefixDelegation && c.WarmENITarget == nil {
-			c.WarmENITarget = ptr(DefaultWarmENITarget)
-		}
-	}
-	if c.CustomNetworking && c.ENIConfigLabel == "" {
-		c.ENIConfigLabel = DefaultENIConfigLabel
+	if c := &f.CNI; c.CustomNetworking && c.ENIConfigLabel == "" {
+		c.ENIConfigLabel = cni.DefaultENIConfigLabel
 	}
 	for i := range f.NodeGroups {
 		g := &f.NodeGroups[i]
@@ -54,10 +40,10 @@ func Default(f *File) {
 		}
 	}
 	if f.Surge == nil {
-		f.Surge = ptr(DefaultSurge)
+		f.Surge = ptr(capacity.DefaultSurge)
 	}
 	if f.Headroom == "" {
-		f.Headroom = DefaultHeadroom
+		f.Headroom = fmt.Sprintf("%d%%", capacity.DefaultHeadroomPercent)
 	}
 	if f.Subnets.Public == nil {
 		f.Subnets.Public = ptr(DefaultPublicBits)

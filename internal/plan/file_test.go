@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"github.com/eksnet/eksnet/internal/cni"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +83,7 @@ func TestExampleDecodes(t *testing.T) {
 	for _, s := range []*Spec{yamlSpec, jsonSpec} {
 		f := s.File
 		if f.Region != "us-west-2" || len(f.AZs) != 3 || !f.CNI.PrefixDelegation || !f.CNI.CustomNetworking ||
-			*f.CNI.WarmPrefixTarget != 1 || f.Growth != "5%/month" || len(f.NodeGroups) != 1 {
+			f.CNI.WarmPrefixTarget != 1 || f.Growth != "5%/month" || len(f.NodeGroups) != 1 {
 			t.Errorf("decoded %+v", f)
 		}
 		g := f.NodeGroups[0]
@@ -95,14 +97,14 @@ func TestExampleDecodes(t *testing.T) {
 		if len(s.Existing) != 2 || s.Existing[1].Prefix.String() != "10.0.64.0/24" || s.Existing[1].AZ != "us-west-2b" {
 			t.Errorf("existing %+v", s.Existing)
 		}
-		// Defaults: EKS's service range beside a 10/8 VPC, surge 1, 20% headroom, /24 public, /28 cluster.
-		if s.ServiceCIDR.String() != "10.100.0.0/16" || s.ServiceGiven || *f.Surge != 1 || s.HeadroomPct != 20 ||
+		// Defaults: EKS's service range beside a 10/8 VPC, surge 1, 25% headroom (the capacity engine's), /24 public, /28 cluster.
+		if s.ServiceCIDR.String() != "10.100.0.0/16" || s.ServiceGiven || *f.Surge != 1 || s.HeadroomPct != 25 ||
 			*f.Subnets.Public != 24 || *f.Subnets.Cluster != 28 || f.CNI.ENIConfigLabel != "topology.kubernetes.io/zone" {
 			t.Errorf("defaults: service %s, surge %d, headroom %d, public %d, cluster %d, label %q",
 				s.ServiceCIDR, *f.Surge, s.HeadroomPct, *f.Subnets.Public, *f.Subnets.Cluster, f.CNI.ENIConfigLabel)
 		}
-		if f.CNI.WarmENITarget != nil {
-			t.Errorf("WARM_ENI_TARGET defaulted in prefix mode: %d", *f.CNI.WarmENITarget)
+		if f.CNI.WarmENITarget != 1 || f.CNI.Version != cni.LatestVersion {
+			t.Errorf("CNI defaults: WARM_ENI_TARGET %d, version %s", f.CNI.WarmENITarget, f.CNI.Version)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/eksnet/eksnet/internal/capacity"
 	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
@@ -85,11 +86,15 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		pools = append(pools, podPool)
 	}
 
+	env, err := cniEnv(s.CNI)
+	if err != nil {
+		return nil, nil, err
+	}
 	res := &Result{
 		Region: f.Region, VPCID: f.VPC.ID, VPCCIDRs: prefixStrings(s.Blocks),
 		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
 		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{},
-		NodeGroups: d.groups, CNI: cniEnv(f.CNI), Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
+		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
 	if !s.ServiceGiven {
@@ -111,7 +116,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		for _, az := range f.AZs {
 			sub := Subnet{AZ: az, Role: role, Tags: roleTags(role)}
 			var bits int
-			var rd *roleDemand
+			var rd *capacity.RoleDemand
 			switch role {
 			case RoleCluster:
 				bits = *f.Subnets.Cluster
@@ -120,15 +125,15 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				bits = *f.Subnets.Public
 			default:
 				rd = d.perAZ[az][role]
-				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.now.Total(), rd.future.Total()
-				sub.PrefixesNeededFuture = rd.future.Blocks
-				sub.Nodes, sub.FutureNodes = rd.nodes, rd.futureNodes
-				sub.AddressesPlanned = rd.future.WithHeadroom(s.HeadroomPct).Total()
-				p, err := rd.future.Recommend(s.HeadroomPct)
+				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.Now.Total(), rd.Future.Total()
+				sub.PrefixesNeededFuture = rd.Future.Blocks
+				sub.Nodes, sub.FutureNodes = rd.Nodes, rd.FutureNodes
+				sub.AddressesPlanned = rd.Future.WithHeadroom(s.HeadroomPct).Total()
+				p, err := rd.Recommend(s.HeadroomPct)
 				if err != nil {
 					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
 						usable: subnet.Largest.Usable(), needed: sub.AddressesPlanned,
-						short: rd.future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)}})
+						short: rd.Future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)}})
 					continue
 				}
 				bits = int(p)
@@ -137,10 +142,10 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				sub.CIDR, sub.ID, sub.Existing = e.Prefix.String(), e.ID, true
 				bits = e.Prefix.Bits()
 				sub.UsableAddresses = usable(bits)
-				if rd != nil && !rd.future.FitsIn(subnet.PrefixLen(bits)) || role == RoleCluster && sub.UsableAddresses < clusterAddresses {
+				if rd != nil && !rd.Future.FitsIn(subnet.PrefixLen(bits)) || role == RoleCluster && sub.UsableAddresses < clusterAddresses {
 					need := subnet.Need{Addresses: clusterAddresses}
 					if rd != nil {
-						need = rd.future
+						need = rd.Future
 					}
 					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
 						adopted: e.Prefix, usable: sub.UsableAddresses, needed: sub.AddressesNeededFuture,
@@ -163,7 +168,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				sub.UsableAddresses = usable(bits)
 			}
 			if rd != nil && s.Growth.Monthly() && !s.Growth.IsZero() && sub.AddressesNeeded > 0 {
-				if months, ok := runway(rd, s.Growth, *f.Surge, subnet.PrefixLen(bits)); ok {
+				if months, ok := rd.Runway(subnet.PrefixLen(bits), s.Growth, subnet.RunwayHorizonMonths); ok {
 					sub.RunwayMonths = &months
 				}
 			}

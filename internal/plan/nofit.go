@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/vpc"
@@ -123,7 +124,7 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 		g.CNI.CustomNetworking = true
 		g.CNI.SecondaryCIDR = Auto
 		if g.CNI.ENIConfigLabel == "" {
-			g.CNI.ENIConfigLabel = DefaultENIConfigLabel
+			g.CNI.ENIConfigLabel = cni.DefaultENIConfigLabel
 		}
 		if fits(g) {
 			e.Changes = append(e.Changes, "custom networking with pod subnets in CG-NAT space (cni.customNetworking: true, cni.secondaryCIDR: auto; max pods drop by one ENI)")

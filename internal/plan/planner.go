@@ -1,35 +1,21 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/eksnet/eksnet/internal/formula"
-	"github.com/eksnet/eksnet/internal/ipam"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/eksnet/eksnet/internal/capacity"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
-	"github.com/eksnet/eksnet/internal/subnet"
 )
-
-// roleDemand is what the nodes of one AZ take from one subnet: single
-// addresses and aligned /28 blocks (subnet.Need), today and at the future
-// size, and the node groups it comes from, for the runway.
-type roleDemand struct {
-	now, future        subnet.Need
-	nodes, futureNodes int
-	parts              []demandPart
-}
-
-// demandPart is one node group's share of an AZ's demand on one subnet.
-type demandPart struct {
-	nodes, azs int // the group's nodes today, over azs AZs
-	perNode    subnet.Need
-}
 
 // demands is the plan's demand per AZ and role, and per node group.
 type demands struct {
 	groups []NodeGroupResult
-	perAZ  map[string]map[Role]*roleDemand
+	perAZ  map[string]map[Role]*capacity.RoleDemand
 }
 
 // Build lays out the plan: the node groups' demand per AZ (ipam.NodeDemand
@@ -52,171 +38,97 @@ func Build(s *Spec, table *limits.Table) (*Result, error) {
 	return res, nil
 }
 
-// Settings are the ipam settings of the plan's CNI, with sgPods security-group
-// pods per node; what the plan leaves unset keeps the shipped defaults.
-func (c CNI) Settings(sgPods int) ipam.Settings {
-	st := ipam.DefaultSettings()
-	if c.WarmENITarget != nil {
-		st.WarmENITarget = *c.WarmENITarget
-	}
-	if c.WarmPrefixTarget != nil {
-		st.WarmPrefixTarget = *c.WarmPrefixTarget
-	}
-	if c.WarmIPTarget != nil {
-		st.WarmIPTarget = *c.WarmIPTarget
-	}
-	if c.MinimumIPTarget != nil {
-		st.MinimumIPTarget = *c.MinimumIPTarget
-	}
-	st.PrefixDelegation = c.PrefixDelegation
-	st.CustomNetworking = c.CustomNetworking
-	st.SecurityGroupsForPods = c.SecurityGroupsForPods
-	st.MaxENI = c.MaxENI
-	st.SGPods = sgPods
-	return st
-}
-
+// computeDemand runs the plan's node groups through the capacity engine
+// (capacity.NodeGroups), the same demand model as `eksnet subnet size`.
+// Types that fall back to another mode, and pools that cannot address every
+// pod, become warnings.
 func computeDemand(s *Spec, table *limits.Table) (*demands, error) {
 	f := s.File
-	d := &demands{perAZ: map[string]map[Role]*roleDemand{}}
-	for _, az := range f.AZs {
-		d.perAZ[az] = map[Role]*roleDemand{RoleNode: {}, RolePod: {}}
-	}
-	surge := *f.Surge
+	groups := make([]capacity.Group, len(f.NodeGroups))
 	for i, g := range f.NodeGroups {
-		field := fmt.Sprintf("nodeGroups[%d] (%s)", i, g.Name)
-		var instances []limits.Instance
-		var results []formula.Result
+		instances := make([]limits.Instance, 0, len(g.InstanceTypes))
 		for _, name := range g.InstanceTypes {
 			inst, err := table.Lookup(name)
 			if err != nil {
-				return nil, fmt.Errorf("%s.instanceTypes: %w", field, err)
-			}
-			r, err := formula.Compute(inst, s.CNI)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", field, err)
-			}
-			for _, n := range r.Notes {
-				if strings.Contains(n, "falls back") {
-					s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s: %s", field, name, n))
-				}
+				return nil, fmt.Errorf("%s.instanceTypes: %w", groupField(i, g.Name), err)
 			}
 			instances = append(instances, inst)
-			results = append(results, r)
-		}
-		group, err := formula.NodeGroup(results)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", field, err)
 		}
 		pods := g.PodsPerNode
 		if pods == 0 {
-			pods = max(group.MaxPods-2-g.SGPodsPerNode, 0) // the high-water mark (ipam.md)
-		} else if pods+g.SGPodsPerNode > group.MaxPods {
-			return nil, fmt.Errorf("%s.podsPerNode: %d pods and %d security-group pods exceed the node group's max pods, %d (set by %s)",
-				field, pods, g.SGPodsPerNode, group.MaxPods, group.SetBy)
+			pods = capacity.HighWaterMark
 		}
-		var per PerNode
-		var node, pod subnet.Need
-		largest := -1
-		for _, inst := range instances {
-			a, err := ipam.NodeDemand(inst, f.CNI.Settings(g.SGPodsPerNode), group.MaxPods, pods)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", field, err)
-			}
-			if a.PodsWithoutAddress > 0 {
-				s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s: %d of %d pods per node get no address: lower podsPerNode or change the CNI settings",
-					field, inst.Name, a.PodsWithoutAddress, pods))
-			}
-			// Any node may be of any of the types: size for the most of each.
-			n, p := a.NodeSubnetNeed(), a.PodSubnetNeed()
-			node = subnet.Need{Addresses: max(node.Addresses, n.Addresses), Blocks: max(node.Blocks, n.Blocks)}
-			pod = subnet.Need{Addresses: max(pod.Addresses, p.Addresses), Blocks: max(pod.Blocks, p.Blocks)}
-			if total := a.NodeSubnetAddresses + a.PodSubnetAddresses; total > largest {
-				largest, per.SizedBy = total, inst.Name
-			}
+		groups[i] = capacity.Group{
+			Name: g.Name, Instances: instances, PodsPerNode: pods, SGPodsPerNode: g.SGPodsPerNode,
+			Nodes: g.Nodes, FutureNodes: g.FutureNodes, AZs: g.AZs,
 		}
-		per.NodeSubnetAddresses, per.PodSubnetAddresses = node.Total(), pod.Total()
-		per.Prefixes = node.Blocks + pod.Blocks
-		// Nodes spread evenly over the group's AZs, rounding up, plus the
-		// surge of a rolling update in each.
-		nodes, err := subnet.NodesPerAZ(g.Nodes, len(g.AZs), surge)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	cd, err := capacity.NodeGroups(s.CNI, groups, capacity.Options{Surge: *f.Surge})
+	if err != nil {
+		var ge *capacity.GroupError
+		if errors.As(err, &ge) {
+			field := groupField(ge.Index, ge.Name)
+			if ge.Field != "" {
+				field += "." + ge.Field
+			}
+			return nil, fmt.Errorf("%s: %w", field, ge.Err)
 		}
-		future, err := subnet.NodesPerAZ(g.FutureNodes, len(g.AZs), surge)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", field, err)
+		return nil, err
+	}
+	d := &demands{perAZ: map[string]map[Role]*capacity.RoleDemand{}}
+	for _, az := range f.AZs {
+		d.perAZ[az] = map[Role]*capacity.RoleDemand{RoleNode: {}, RolePod: {}}
+		if roles := cd.PerAZ[az]; roles != nil {
+			d.perAZ[az][RoleNode], d.perAZ[az][RolePod] = roles[capacity.RoleNode], roles[capacity.RolePod]
+		}
+	}
+	for i, g := range f.NodeGroups {
+		gd := cd.Groups[i]
+		field := groupField(i, g.Name)
+		for _, fb := range gd.Fallbacks {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s: %s", field, fb.InstanceType, fb.Message))
+		}
+		for _, u := range gd.Unaddressed {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %s: %d of %d pods per node get no address: lower podsPerNode or change the CNI settings",
+				field, u.InstanceType, u.Pods, gd.PodsPerNode))
 		}
 		d.groups = append(d.groups, NodeGroupResult{
-			Name: g.Name, InstanceTypes: g.InstanceTypes, MaxPods: group.MaxPods, SetBy: group.SetBy,
-			PodsPerNode: pods, PerNode: per, Nodes: g.Nodes, FutureNodes: g.FutureNodes, AZs: g.AZs,
+			Name: g.Name, InstanceTypes: g.InstanceTypes, MaxPods: gd.MaxPods, SetBy: gd.SetBy, PodsPerNode: gd.PodsPerNode,
+			PerNode: PerNode{SizedBy: gd.SizedBy, NodeSubnetAddresses: gd.NodeNeed.Total(), PodSubnetAddresses: gd.PodNeed.Total(),
+				Prefixes: gd.NodeNeed.Blocks + gd.PodNeed.Blocks},
+			Nodes: g.Nodes, FutureNodes: g.FutureNodes, AZs: g.AZs,
 		})
-		for _, az := range g.AZs {
-			for role, perNode := range map[Role]subnet.Need{RoleNode: node, RolePod: pod} {
-				r := d.perAZ[az][role]
-				r.now = r.now.Plus(perNode.Times(nodes))
-				r.future = r.future.Plus(perNode.Times(future))
-				r.nodes += nodes
-				r.futureNodes += future
-				r.parts = append(r.parts, demandPart{nodes: g.Nodes, azs: len(g.AZs), perNode: perNode})
-			}
-		}
 	}
 	return d, nil
 }
 
-// runway is the first month, counted from today, in which an AZ's nodes,
-// each group grown by g and spread with its surge, no longer fit a subnet of
-// length p (subnet.FirstMonthOver); false if they fit for ten years.
-func runway(r *roleDemand, g subnet.Growth, surge int, p subnet.PrefixLen) (int, bool) {
-	parts := make([]subnet.Part, len(r.parts))
-	for i, part := range r.parts {
-		parts[i] = subnet.Part{Nodes: part.nodes, Spread: subnet.Spread{AZs: part.azs, Surge: surge}, PerNode: part.perNode}
+// groupField names a node group in errors: nodeGroups[1] (web).
+func groupField(i int, name string) string {
+	if name == "" {
+		return fmt.Sprintf("nodeGroups[%d]", i)
 	}
-	return subnet.FirstMonthOver(p, r.now, parts, g, subnet.RunwayHorizonMonths)
+	return fmt.Sprintf("nodeGroups[%d] (%s)", i, name)
 }
 
-// cniEnv is the aws-node environment the plan assumes, and the kubectl
-// command that sets it.
-func cniEnv(c CNI) CNIResult {
-	var env []EnvVar
-	add := func(name, value string) { env = append(env, EnvVar{Name: name, Value: value}) }
-	if c.CustomNetworking {
-		add("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "true")
-		add("ENI_CONFIG_LABEL_DEF", c.ENIConfigLabel)
-	}
-	if c.PrefixDelegation {
-		add("ENABLE_PREFIX_DELEGATION", "true")
-		if c.WarmPrefixTarget != nil {
-			add("WARM_PREFIX_TARGET", strconv.Itoa(*c.WarmPrefixTarget))
-		}
-	} else if c.WarmENITarget != nil {
-		add("WARM_ENI_TARGET", strconv.Itoa(*c.WarmENITarget))
-	}
-	if c.WarmIPTarget != nil {
-		add("WARM_IP_TARGET", strconv.Itoa(*c.WarmIPTarget))
-	}
-	if c.MinimumIPTarget != nil {
-		add("MINIMUM_IP_TARGET", strconv.Itoa(*c.MinimumIPTarget))
-	}
-	if c.MaxENI > 0 {
-		add("MAX_ENI", strconv.Itoa(c.MaxENI))
-	}
-	if c.SecurityGroupsForPods {
-		add("ENABLE_POD_ENI", "true")
+// cniEnv is the aws-node environment the plan assumes (cni.Config.Env),
+// and the kubectl command that sets it, every value quoted for the shell.
+func cniEnv(c cni.Config) (CNIResult, error) {
+	res := CNIResult{Env: []cni.EnvVar{}, ENIConfigLabel: c.ENIConfigLabel}
+	env := c.Env()
+	if len(env) == 0 {
+		return res, nil
 	}
 	parts := []string{"kubectl set env daemonset aws-node -n kube-system"}
 	for _, e := range env {
-		parts = append(parts, e.Name+"="+e.Value)
+		res.Env = append(res.Env, e)
+		value, err := syntax.Quote(e.Value, syntax.LangPOSIX) // the names are the CNI's own, never quoted
+		if err != nil {
+			return CNIResult{}, fmt.Errorf("cni: %s=%q cannot be written as a shell word: %w", e.Name, e.Value, err)
+		}
+		parts = append(parts, e.Name+"="+value)
 	}
-	res := CNIResult{Env: env, ENIConfigLabel: c.ENIConfigLabel}
-	if len(env) > 0 {
-		res.KubectlSetEnv = strings.Join(parts, " ")
-	}
-	if res.Env == nil {
-		res.Env = []EnvVar{}
-	}
-	return res
+	res.KubectlSetEnv = strings.Join(parts, " ")
+	return res, nil
 }
 
 // roleTags are the tags a subnet of role carries for the AWS Load Balancer

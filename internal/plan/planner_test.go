@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
@@ -51,13 +52,13 @@ func exampleFile(t *testing.T) File {
 }
 
 // The issue's example. m5.large and m5.xlarge both get max pods 110
-// (prefixes, one ENI fewer, capped), so 108 pods. ipam.md: P = min(ceil(108/16)
+// (prefixes, one ENI fewer, capped), so 108 pods. docs/node-addresses.md: P = min(ceil(108/16)
 // + 1, ENIs × slots, ceil(110/16)) = 7 prefixes on 1 pool ENI: 7 /28s and 1
 // ENI primary in the pod subnet (113 addresses), the node address in the
 // node subnet. Per AZ: 60/3 + 1 = 21 nodes today, 150/3 + 1 = 51 at the
-// future size: 51 addresses and 357 /28s, with 20% headroom 62 and 429,
-// which need 429 + ceil((62 − 27)/16) = 432 free /28s: a /19 (510). Node
-// subnets: 51 addresses, 62 with headroom: a /25 (123).
+// future size: 51 addresses and 357 /28s, with 25% headroom 64 and 447,
+// which need 447 + ceil((64 − 27)/16) = 450 free /28s: a /19 (510). Node
+// subnets: 51 addresses, 64 with headroom: a /25 (123).
 func TestBuildExample(t *testing.T) {
 	res, err := buildFile(t, exampleFile(t))
 	if err != nil {
@@ -78,7 +79,7 @@ func TestBuildExample(t *testing.T) {
 	}
 	pod := res.Subnets[9]
 	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 21*113 || pod.AddressesNeededFuture != 51*113 ||
-		pod.AddressesPlanned != 62+429*16 || pod.PrefixesNeededFuture != 357 || pod.Nodes != 21 || pod.FutureNodes != 51 {
+		pod.AddressesPlanned != 64+447*16 || pod.PrefixesNeededFuture != 357 || pod.Nodes != 21 || pod.FutureNodes != 51 {
 		t.Errorf("pod subnet %+v", pod)
 	}
 	// Runway at 5%/month from 60 nodes: a /19 holds 72 nodes per AZ
@@ -89,7 +90,7 @@ func TestBuildExample(t *testing.T) {
 		t.Errorf("pod runway %v", pod.RunwayMonths)
 	}
 	node := res.Subnets[6]
-	if node.UsableAddresses != 123 || node.AddressesNeeded != 21 || node.AddressesNeededFuture != 51 || node.AddressesPlanned != 62 ||
+	if node.UsableAddresses != 123 || node.AddressesNeeded != 21 || node.AddressesNeededFuture != 51 || node.AddressesPlanned != 64 ||
 		node.PrefixesNeededFuture != 0 || node.RunwayMonths == nil || *node.RunwayMonths != 38 {
 		t.Errorf("node subnet %+v", node)
 	}
@@ -223,7 +224,7 @@ func randomPlan(r *rand.Rand) File {
 	base := netip.AddrFrom4([4]byte{10, byte(r.IntN(256)), 0, 0})
 	block, _ := base.Prefix(bits)
 	azs := []string{"us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"}[:2+r.IntN(3)]
-	f := File{Region: "us-west-2", AZs: azs, VPC: VPC{CIDRs: []string{block.String()}}}
+	f := File{Region: "us-west-2", AZs: azs, VPC: VPC{CIDRs: []string{block.String()}}, CNI: CNI{Config: cni.DefaultConfig()}}
 	// Existing subnets: a few random aligned ones inside the block.
 	space, _ := vpc.NewSpace([]netip.Prefix{block}, nil)
 	for range r.IntN(6) {
@@ -252,8 +253,9 @@ func TestBuildDoesNotFit(t *testing.T) {
 	f := exampleFile(t)
 	// 201 nodes per AZ, 7 /28s and 1 address each: 1407 + ceil((201 − 27)/16)
 	// = 1418 /28s, a /17 each even without headroom: 3 × 32768 in a /16. With
-	// 20% headroom a /18 (1022 free /28s) holds 120 nodes per AZ
-	// (1008 + ceil((144 − 27)/16) = 1016): ceil(F/3) + 1 ≤ 120, F ≤ 357.
+	// 25% headroom a /18 (1022 free /28s) holds 115 nodes per AZ
+	// (ceil(8.75 × 115) + ceil((144 − 27)/16) = 1007 + 8 = 1015; 116 need
+	// 1023): ceil(F/3) + 1 ≤ 115, F ≤ 342.
 	f.NodeGroups[0].FutureNodes = 600
 	_, err := buildFile(t, f)
 	var nofit *NoFitError
@@ -262,7 +264,7 @@ func TestBuildDoesNotFit(t *testing.T) {
 	}
 	want := "the plan does not fit: the subnets to carve from the secondary blocks (100.64.0.0/16) take 98304 addresses, 65536 are free: 32768 short; " +
 		"changes that fit: pod subnets in 2 secondary blocks (cni.secondaryCIDRs: [100.64.0.0/16, 100.65.0.0/16]); " +
-		"or fewer nodes (general: 357 future nodes instead of 600)"
+		"or fewer nodes (general: 342 future nodes instead of 600)"
 	if err.Error() != want {
 		t.Errorf("err =\n%s\nwant\n%s", err, want)
 	}
@@ -283,8 +285,8 @@ func TestBuildDoesNotFitAlike(t *testing.T) {
 	// c5.18xlarge with custom networking: max pods 250 (14 ENIs × 49 + 2 = 688,
 	// capped), 248 pods: min(ceil(248/49) + 1, 14, ceil(250/49)) = 6 pool ENIs,
 	// 294 IPs + 6 primaries = 300 pod-subnet addresses a node. 600/3 + 1 = 201
-	// nodes per AZ: 60300, with 20% headroom 72360, 6829 more than a /16's 65531.
-	// 132 nodes (45 per AZ, 16200 with headroom, a /18 each) is the most that fits.
+	// nodes per AZ: 60300, with 25% headroom 75375, 9844 more than a /16's 65531.
+	// 126 nodes (43 per AZ, 16125 with headroom, a /18 each) is the most that fits.
 	_, err := buildFile(t, file(`
 region: us-west-2
 vpc: {cidrs: [10.0.0.0/16]}
@@ -292,8 +294,8 @@ azs: [us-west-2a, us-west-2b, us-west-2c]
 cni: {customNetworking: true, secondaryCIDR: 100.64.0.0/16}
 nodeGroups: [{name: general, instanceTypes: [c5.18xlarge], nodes: 600}]
 `))
-	want := "the plan does not fit: the pod subnet of each AZ needs 72360 addresses with 20% headroom, more than a /16 holds (65531 usable): 6829 short; " +
-		"changes that fit: fewer nodes (general: 132 nodes instead of 600)"
+	want := "the plan does not fit: the pod subnet of each AZ needs 75375 addresses with 25% headroom, more than a /16 holds (65531 usable): 9844 short; " +
+		"changes that fit: fewer nodes (general: 126 nodes instead of 600)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
@@ -379,7 +381,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 	f = exampleFile(t)
 	f.NodeGroups[0].PodsPerNode = 200
-	if _, err := buildFile(t, f); err == nil || err.Error() != "nodeGroups[0] (general).podsPerNode: 200 pods and 0 security-group pods exceed the node group's max pods, 110 (set by m5.large)" {
+	if _, err := buildFile(t, f); err == nil || err.Error() != "nodeGroups[0] (general).podsPerNode: 200 pods and 0 security-group pods exceed max pods 110 (set by m5.large): at most 108 pods, as aws-node and kube-proxy take 2" {
 		t.Errorf("too many pods: %v", err)
 	}
 	f = exampleFile(t)
@@ -402,8 +404,9 @@ func FuzzBuild(f *testing.F) {
 
 // Adding a node group whose demand stays within the sizes already chosen
 // moves nothing: in us-west-2a one more node (and its surge node) brings the
-// pod subnet to 53 addresses and 371 /28s, 449 free /28s with headroom, still
-// a /19; the node subnet to 64 planned addresses, still a /25.
+// pod subnet to 53 addresses and 371 /28s, 464 + ceil((67 − 27)/16) = 467
+// free /28s with headroom, still a /19; the node subnet to 67 planned
+// addresses, still a /25.
 func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
 	before, err := buildFile(t, exampleFile(t))
 	if err != nil {
@@ -420,7 +423,7 @@ func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
 			t.Errorf("%s %s moved from %s to %s", s.AZ, s.Role, before.Subnets[i].CIDR, s.CIDR)
 		}
 	}
-	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 371 || pod.AddressesPlanned != 64+446*16 {
+	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 371 || pod.AddressesPlanned != 67+464*16 {
 		t.Errorf("us-west-2a pod subnet %+v", pod)
 	}
 }

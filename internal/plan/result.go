@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/eksnet/eksnet/internal/cni"
+
 // Result is a laid-out plan: eksnet's JSON contract for `eksnet plan -o json`.
 // Field names are stable; new fields may be added.
 type Result struct {
@@ -82,13 +84,7 @@ type PerNode struct {
 
 // CNIResult is the aws-node configuration the plan assumes.
 type CNIResult struct {
-	Env            []EnvVar `json:"env"`
-	KubectlSetEnv  string   `json:"kubectlSetEnv"`
-	ENIConfigLabel string   `json:"eniConfigLabel,omitempty"`
-}
-
-// EnvVar is one aws-node environment variable.
-type EnvVar struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Env            []cni.EnvVar `json:"env"`
+	KubectlSetEnv  string       `json:"kubectlSetEnv"`
+	ENIConfigLabel string       `json:"eniConfigLabel,omitempty"`
 }

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -150,46 +149,28 @@ type container struct {
 	} `yaml:"env"`
 }
 
-// DaemonSetCNI is what the aws-node container's environment sets, read as
-// the CNI reads it: a variable that is absent takes the CNI's code default
-// (WARM_ENI_TARGET 1, WARM_PREFIX_TARGET 0; ipam.md), not the manifest's.
-type DaemonSetCNI struct {
-	Version               string // from the image tag, when it has one
-	PrefixDelegation      bool
-	WarmPrefixTarget      int
-	WarmIPTarget          *int
-	MinimumIPTarget       *int
-	WarmENITarget         int
-	MaxENI                int
-	CustomNetworking      bool
-	SecurityGroupsForPods bool
-	ENIConfigLabel        string
-}
-
 // CNIFromDaemonSet reads the aws-node DaemonSet's YAML or JSON and returns
-// the VPC CNI settings of its aws-node container: ENABLE_PREFIX_DELEGATION,
-// WARM_PREFIX_TARGET, WARM_IP_TARGET, MINIMUM_IP_TARGET, WARM_ENI_TARGET,
-// AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENI_CONFIG_LABEL_DEF, ENABLE_POD_ENI,
-// MAX_ENI and ENABLE_IPv6 (an IPv6 cluster is refused: its pods take no
-// IPv4 from the subnets).
-func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
-	out := DaemonSetCNI{WarmENITarget: 1}
+// the VPC CNI configuration its aws-node container runs (cni.FromEnv over
+// its environment, the version from the image tag); hasVersion reports that
+// the image named one.
+func CNIFromDaemonSet(data []byte) (cfg cni.Config, hasVersion bool, err error) {
+	out := cni.Config{}
 	var ds daemonSet
 	if err := yaml.Unmarshal(data, &ds); err != nil {
-		return out, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
+		return out, false, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
 	}
 	if ds.Kind == "List" {
 		if len(ds.Items) != 1 {
-			return out, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
+			return out, false, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
 		}
 		item := ds.Items[0]
 		ds = daemonSet{}
 		if err := item.Decode(&ds); err != nil {
-			return out, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
+			return out, false, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
 		}
 	}
 	if ds.Kind != "DaemonSet" {
-		return out, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
+		return out, false, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
 	}
 	containers := ds.Spec.Template.Spec.Containers
 	i := slices.IndexFunc(containers, func(c container) bool { return c.Name == "aws-node" })
@@ -198,12 +179,13 @@ func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
 		if name == "" {
 			name = "the DaemonSet"
 		}
-		return out, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", name)
+		return out, false, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", name)
 	}
 	c := containers[i]
+	version := cni.LatestVersion
 	if _, tag, ok := strings.Cut(c.Image[strings.LastIndex(c.Image, "/")+1:], ":"); ok {
-		if v, err := formula.ParseVersion(tag); err == nil {
-			out.Version = v.String()
+		if v, err := cni.ParseVersion(tag); err == nil {
+			version, hasVersion = v, true
 		}
 	}
 	env := map[string]string{}
@@ -212,65 +194,22 @@ func CNIFromDaemonSet(data []byte) (DaemonSetCNI, error) {
 			env[e.Name] = strings.TrimSpace(*e.Value)
 		}
 	}
-	var firstErr error
-	boolVar := func(name string) bool {
-		v, ok := env[name]
-		if !ok || v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("aws-node DaemonSet: %s=%q is not true or false", name, v)
-		}
-		return b
+	cfg, err = cni.FromEnv(env, version)
+	if err != nil {
+		return cfg, hasVersion, fmt.Errorf("aws-node DaemonSet: %w", err)
 	}
-	intVar := func(name string) *int {
-		v, ok := env[name]
-		if !ok || v == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if (err != nil || n < 0) && firstErr == nil {
-			firstErr = fmt.Errorf("aws-node DaemonSet: %s=%q is not a whole number, 0 or more", name, v)
-		}
-		return &n
+	if cfg.IsIPv6() {
+		return cfg, hasVersion, errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
 	}
-	if boolVar("ENABLE_IPv6") {
-		return out, errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
-	}
-	out.PrefixDelegation = boolVar("ENABLE_PREFIX_DELEGATION")
-	out.CustomNetworking = boolVar("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG")
-	out.SecurityGroupsForPods = boolVar("ENABLE_POD_ENI")
-	out.ENIConfigLabel = env["ENI_CONFIG_LABEL_DEF"]
-	if v := intVar("WARM_PREFIX_TARGET"); v != nil {
-		out.WarmPrefixTarget = *v
-	}
-	if v := intVar("WARM_ENI_TARGET"); v != nil {
-		out.WarmENITarget = *v
-	}
-	out.WarmIPTarget = intVar("WARM_IP_TARGET")
-	out.MinimumIPTarget = intVar("MINIMUM_IP_TARGET")
-	if v := intVar("MAX_ENI"); v != nil {
-		out.MaxENI = *v
-	}
-	return out, firstErr
+	return cfg, hasVersion, nil
 }
 
 // ApplyDaemonSet replaces the plan's CNI settings with those the DaemonSet
 // runs; the pod blocks, security groups and (without an image tag) the
 // version stay as the plan gives them.
-func ApplyDaemonSet(f *File, d DaemonSetCNI) {
-	c := &f.CNI
-	if d.Version != "" {
-		c.Version = d.Version
+func ApplyDaemonSet(f *File, cfg cni.Config, hasVersion bool) {
+	if !hasVersion {
+		cfg.Version = f.CNI.Version
 	}
-	c.PrefixDelegation = d.PrefixDelegation
-	c.WarmPrefixTarget = ptr(d.WarmPrefixTarget)
-	c.WarmENITarget = ptr(d.WarmENITarget)
-	c.WarmIPTarget = d.WarmIPTarget
-	c.MinimumIPTarget = d.MinimumIPTarget
-	c.MaxENI = d.MaxENI
-	c.CustomNetworking = d.CustomNetworking
-	c.SecurityGroupsForPods = d.SecurityGroupsForPods
-	c.ENIConfigLabel = d.ENIConfigLabel
+	f.CNI.Config = cfg
 }

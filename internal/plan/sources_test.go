@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -160,23 +160,23 @@ func TestCheckVPCID(t *testing.T) {
 func TestCNIFromDaemonSet(t *testing.T) {
 	tests := []struct {
 		file string
-		want DaemonSetCNI
+		want cni.Config
 	}{
-		{"aws-node.yaml", DaemonSetCNI{
-			Version: "1.19.2", PrefixDelegation: true, WarmPrefixTarget: 1, WarmENITarget: 1,
+		{"aws-node.yaml", cni.Config{
+			Version: cni.Version{Major: 1, Minor: 19, Patch: 2}, IPFamily: cni.IPv4, PrefixDelegation: true, WarmPrefixTarget: 1, WarmENITarget: 1,
 			CustomNetworking: true, ENIConfigLabel: "topology.kubernetes.io/zone",
 		}},
-		{"aws-node-default.json", DaemonSetCNI{
-			Version: "1.18.5", WarmIPTarget: ptr(2), MinimumIPTarget: ptr(10), WarmENITarget: 1, MaxENI: 2,
+		{"aws-node-default.json", cni.Config{
+			Version: cni.Version{Major: 1, Minor: 18, Patch: 5}, IPFamily: cni.IPv4, WarmIPTarget: 2, MinimumIPTarget: 10, WarmENITarget: 1, MaxENI: 2,
 			SecurityGroupsForPods: true,
 		}},
 	}
 	for _, tt := range tests {
-		got, err := CNIFromDaemonSet(readFixture(t, tt.file))
+		got, hasVersion, err := CNIFromDaemonSet(readFixture(t, tt.file))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
 		}
-		if !reflect.DeepEqual(got, tt.want) {
+		if !hasVersion || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: got %+v\nwant %+v", tt.file, got, tt.want)
 		}
 	}
@@ -199,15 +199,15 @@ func TestCNIFromDaemonSetErrors(t *testing.T) {
 		{"{{{", "aws-node DaemonSet: not YAML or JSON"},
 	}
 	for _, tt := range tests {
-		_, err := CNIFromDaemonSet([]byte(tt.doc))
+		_, _, err := CNIFromDaemonSet([]byte(tt.doc))
 		if err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%q: %v, want %q", tt.doc, err, tt.err)
 		}
 	}
 	// A List with the one DaemonSet, as kubectl get ds -l k8s-app=aws-node -o yaml prints.
 	list := "apiVersion: v1\nkind: List\nitems:\n- kind: DaemonSet\n  metadata: {name: aws-node}\n  spec: {template: {spec: {containers: [{name: aws-node, image: x/amazon-k8s-cni:v1.20.0, env: [{name: MAX_ENI, value: '3'}]}]}}}\n"
-	got, err := CNIFromDaemonSet([]byte(list))
-	if err != nil || got.MaxENI != 3 || got.Version != "1.20.0" || got.WarmENITarget != 1 {
+	got, _, err := CNIFromDaemonSet([]byte(list))
+	if err != nil || got.MaxENI != 3 || got.Version.String() != "1.20.0" || got.WarmENITarget != 1 {
 		t.Errorf("list: %+v %v", got, err)
 	}
 }
@@ -225,22 +225,15 @@ func FuzzCNIFromDaemonSet(f *testing.F) {
 	f.Add([]byte("kind: List\nitems:\n- kind: DaemonSet\n  spec: {template: {spec: {containers: [{name: aws-node, image: 'a:b:c', env: [{name: MAX_ENI, value: '-1'}]}]}}}\n"))
 	f.Add([]byte("kind: List\nitems: [null]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := CNIFromDaemonSet(data)
+		d, _, err := CNIFromDaemonSet(data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error spans lines: %q", err)
 			}
 			return
 		}
-		for _, v := range []*int{&d.WarmPrefixTarget, &d.WarmENITarget, &d.MaxENI, d.WarmIPTarget, d.MinimumIPTarget} {
-			if v != nil && *v < 0 {
-				t.Fatalf("negative setting in %+v", d)
-			}
-		}
-		if d.Version != "" {
-			if _, err := formula.ParseVersion(d.Version); err != nil {
-				t.Fatalf("version %q does not parse: %v", d.Version, err)
-			}
+		if err := d.Validate(); err != nil {
+			t.Fatalf("read %+v, which does not validate: %v", d, err)
 		}
 	})
 }
@@ -278,11 +271,11 @@ func FuzzSubnetsFromDescribe(f *testing.F) {
 // CNI's code defaults (WARM_PREFIX_TARGET 0), and the pod blocks stay.
 func TestApplyDaemonSet(t *testing.T) {
 	f, _ := Decode(readFixture(t, "valid-example.yaml"), "yaml")
-	d, _ := CNIFromDaemonSet(readFixture(t, "aws-node-default.json"))
-	ApplyDaemonSet(&f, d)
+	d, hasVersion, _ := CNIFromDaemonSet(readFixture(t, "aws-node-default.json"))
+	ApplyDaemonSet(&f, d, hasVersion)
 	c := f.CNI
-	if c.PrefixDelegation || c.CustomNetworking || !c.SecurityGroupsForPods || *c.WarmPrefixTarget != 0 || *c.WarmIPTarget != 2 ||
-		*c.MinimumIPTarget != 10 || c.MaxENI != 2 || c.Version != "1.18.5" || c.SecondaryCIDR != "100.64.0.0/16" {
+	if c.PrefixDelegation || c.CustomNetworking || !c.SecurityGroupsForPods || c.WarmPrefixTarget != 0 || c.WarmIPTarget != 2 ||
+		c.MinimumIPTarget != 10 || c.MaxENI != 2 || c.Version.String() != "1.18.5" || c.SecondaryCIDR != "100.64.0.0/16" {
 		t.Errorf("applied: %+v", c)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
@@ -25,7 +25,7 @@ type Spec struct {
 	ServiceGiven bool          // false: EKS's default, chosen to miss the VPC
 	HeadroomPct  int           // 20 for "20%"
 	Growth       subnet.Growth // per month; zero without growth
-	CNI          formula.CNIConfig
+	CNI          cni.Config    // the plan's CNI settings, validated
 	Warnings     []string
 }
 
@@ -214,24 +214,8 @@ func validateExisting(s *Spec) error {
 
 func validateCNI(s *Spec) error {
 	c := s.File.CNI
-	cfg := formula.DefaultCNIConfig()
-	version, err := formula.ParseVersion(c.Version)
-	if err != nil {
-		return fmt.Errorf("cni.version: %w", err)
-	}
-	for _, t := range []struct {
-		name string
-		v    *int
-	}{
-		{"warmPrefixTarget", c.WarmPrefixTarget}, {"warmIPTarget", c.WarmIPTarget},
-		{"minimumIPTarget", c.MinimumIPTarget}, {"warmENITarget", c.WarmENITarget},
-	} {
-		if t.v != nil && *t.v < 0 {
-			return fmt.Errorf("cni.%s: %d is negative: it is a count, 0 or more", t.name, *t.v)
-		}
-	}
-	if c.MaxENI < 0 {
-		return fmt.Errorf("cni.maxENI: %d is negative: it is at least 1, or left out for no cap", c.MaxENI)
+	if c.IsIPv6() {
+		return errors.New("cni.ipFamily: ipv6: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
 	}
 	for i, sg := range c.SecurityGroups {
 		if !sgRe.MatchString(sg) {
@@ -241,15 +225,10 @@ func validateCNI(s *Spec) error {
 	if len(c.SecurityGroups) > 5 {
 		return fmt.Errorf("cni.securityGroups: %d given: an ENIConfig takes at most 5", len(c.SecurityGroups))
 	}
-	cfg.Version = version
-	cfg.PrefixDelegation = c.PrefixDelegation
-	cfg.CustomNetworking = c.CustomNetworking
-	cfg.SecurityGroupsForPods = c.SecurityGroupsForPods
-	cfg.MaxENI = c.MaxENI
-	if err := cfg.Validate(); err != nil {
+	if err := c.Config.Validate(); err != nil {
 		return fmt.Errorf("cni: %w", err)
 	}
-	s.CNI = cfg
+	s.CNI = c.Config
 	return nil
 }
 

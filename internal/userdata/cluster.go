@@ -16,7 +16,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -174,7 +174,7 @@ func required(f Format) (endpoint, ca, cidr bool) {
 
 // Validate checks every field that is set, and that the fields format f
 // requires are set. The service CIDR must be of the cluster's IP family.
-func (c Cluster) Validate(f Format, family formula.IPFamily) error {
+func (c Cluster) Validate(f Format, family cni.IPFamily) error {
 	needEndpoint, needCA, needCIDR := required(f)
 	if err := ValidateClusterName(c.Name); err != nil {
 		if c.Name == "" {
@@ -201,10 +201,10 @@ func (c Cluster) Validate(f Format, family formula.IPFamily) error {
 		if err != nil {
 			return err
 		}
-		if family == formula.IPv6 && !p.Addr().Is6() {
+		if family == cni.IPv6 && !p.Addr().Is6() {
 			return fmt.Errorf("invalid service CIDR %q: an IPv6 cluster has an IPv6 service CIDR", c.ServiceCIDR)
 		}
-		if family != formula.IPv6 && !p.Addr().Is4() {
+		if family != cni.IPv6 && !p.Addr().Is4() {
 			return fmt.Errorf("invalid service CIDR %q: an IPv4 cluster has an IPv4 service CIDR (or pass --ip-family ipv6)", c.ServiceCIDR)
 		}
 	} else if needCIDR {

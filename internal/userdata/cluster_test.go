@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 )
 
@@ -112,27 +113,27 @@ func TestClusterValidate(t *testing.T) {
 	tests := []struct {
 		format  Format
 		cluster Cluster
-		family  formula.IPFamily
+		family  cni.IPFamily
 		err     string
 	}{
-		{AL2023, full, formula.IPv4, ""},
-		{AL2023Expression, full, formula.IPv4, ""},
-		{AL2, nameOnly, formula.IPv4, ""},
-		{Windows, nameOnly, formula.IPv4, ""},
-		{Karpenter, nameOnly, formula.IPv4, ""},
-		{Eksctl, nameOnly, formula.IPv4, ""},
-		{Bottlerocket, Cluster{Name: "demo", APIServerEndpoint: "https://example.com", CertificateAuthority: "Y2VydA=="}, formula.IPv4, ""},
-		{AL2023, Cluster{}, formula.IPv4, "no cluster name: --cluster-name is required"},
-		{AL2, Cluster{}, formula.IPv4, "no cluster name: --cluster-name is required"},
-		{AL2023, nameOnly, formula.IPv4, "format al2023 needs the API server endpoint (--api-server-endpoint)"},
-		{AL2023, Cluster{Name: "demo", APIServerEndpoint: "https://example.com"}, formula.IPv4, "format al2023 needs the cluster CA (--certificate-authority, base64)"},
-		{AL2023Expression, Cluster{Name: "demo", APIServerEndpoint: "https://example.com", CertificateAuthority: "Y2VydA=="}, formula.IPv4, "format al2023-expression needs the service CIDR (--service-cidr)"},
-		{Bottlerocket, nameOnly, formula.IPv4, "format bottlerocket needs the API server endpoint (--api-server-endpoint)"},
-		{AL2023, full, formula.IPv6, `invalid service CIDR "10.100.0.0/16": an IPv6 cluster has an IPv6 service CIDR`},
-		{AL2, Cluster{Name: "demo", ServiceCIDR: "fd00::/108"}, formula.IPv4, `invalid service CIDR "fd00::/108": an IPv4 cluster has an IPv4 service CIDR (or pass --ip-family ipv6)`},
-		{AL2, Cluster{Name: "demo", ServiceCIDR: "fd00::/108"}, formula.IPv6, ""},
-		{AL2, Cluster{Name: "demo", APIServerEndpoint: "ftp://x"}, formula.IPv4, `invalid API server endpoint "ftp://x": the scheme must be https (want an https URL such as https://ABCD1234.gr7.us-west-2.eks.amazonaws.com)`},
-		{AL2, Cluster{Name: "demo", CertificateAuthority: "%%"}, formula.IPv4, `invalid certificate authority "%%": not standard base64 on one line (want certificateAuthority.data from aws eks describe-cluster)`},
+		{AL2023, full, cni.IPv4, ""},
+		{AL2023Expression, full, cni.IPv4, ""},
+		{AL2, nameOnly, cni.IPv4, ""},
+		{Windows, nameOnly, cni.IPv4, ""},
+		{Karpenter, nameOnly, cni.IPv4, ""},
+		{Eksctl, nameOnly, cni.IPv4, ""},
+		{Bottlerocket, Cluster{Name: "demo", APIServerEndpoint: "https://example.com", CertificateAuthority: "Y2VydA=="}, cni.IPv4, ""},
+		{AL2023, Cluster{}, cni.IPv4, "no cluster name: --cluster-name is required"},
+		{AL2, Cluster{}, cni.IPv4, "no cluster name: --cluster-name is required"},
+		{AL2023, nameOnly, cni.IPv4, "format al2023 needs the API server endpoint (--api-server-endpoint)"},
+		{AL2023, Cluster{Name: "demo", APIServerEndpoint: "https://example.com"}, cni.IPv4, "format al2023 needs the cluster CA (--certificate-authority, base64)"},
+		{AL2023Expression, Cluster{Name: "demo", APIServerEndpoint: "https://example.com", CertificateAuthority: "Y2VydA=="}, cni.IPv4, "format al2023-expression needs the service CIDR (--service-cidr)"},
+		{Bottlerocket, nameOnly, cni.IPv4, "format bottlerocket needs the API server endpoint (--api-server-endpoint)"},
+		{AL2023, full, cni.IPv6, `invalid service CIDR "10.100.0.0/16": an IPv6 cluster has an IPv6 service CIDR`},
+		{AL2, Cluster{Name: "demo", ServiceCIDR: "fd00::/108"}, cni.IPv4, `invalid service CIDR "fd00::/108": an IPv4 cluster has an IPv4 service CIDR (or pass --ip-family ipv6)`},
+		{AL2, Cluster{Name: "demo", ServiceCIDR: "fd00::/108"}, cni.IPv6, ""},
+		{AL2, Cluster{Name: "demo", APIServerEndpoint: "ftp://x"}, cni.IPv4, `invalid API server endpoint "ftp://x": the scheme must be https (want an https URL such as https://ABCD1234.gr7.us-west-2.eks.amazonaws.com)`},
+		{AL2, Cluster{Name: "demo", CertificateAuthority: "%%"}, cni.IPv4, `invalid certificate authority "%%": not standard base64 on one line (want certificateAuthority.data from aws eks describe-cluster)`},
 	}
 	for _, tt := range tests {
 		checkErr(t, string(tt.format)+" "+tt.cluster.Name, tt.cluster.Validate(tt.format, tt.family), tt.err)
@@ -178,7 +179,7 @@ func FuzzValidateCluster(f *testing.F) {
 	for i, s := range hostile {
 		f.Add(s, hostile[(i+1)%len(hostile)], hostile[(i+2)%len(hostile)], hostile[(i+3)%len(hostile)], hostile[(i+4)%len(hostile)])
 	}
-	cfg := cni(prefix)
+	cfg := query(prefix)
 	m5 := lookup(f, "m5.large")
 	r, err := formula.Compute(m5, cfg)
 	if err != nil {
@@ -210,14 +211,14 @@ func FuzzValidateCluster(f *testing.F) {
 		} else if _, err := base64.StdEncoding.DecodeString(ca); err != nil || strings.ContainsAny(ca, "\r\n") {
 			t.Fatalf("CA %q accepted: %v", ca, err)
 		}
-		family := formula.IPv4
+		family := cni.IPv4
 		if p, err := ParseServiceCIDR(cidr); err != nil {
 			oneLine(t, "service CIDR", err)
 			ok = false
 		} else if again, err := ParseServiceCIDR(p.String()); err != nil || again != p || p.Masked() != p {
 			t.Fatalf("service CIDR %q accepted as %s, which reads back as %s, %v", cidr, p, again, err)
 		} else if p.Addr().Is6() {
-			family = formula.IPv6
+			family = cni.IPv6
 		}
 		if err := ValidateObjectName(object); err != nil {
 			oneLine(t, "name", err)
@@ -232,7 +233,7 @@ func FuzzValidateCluster(f *testing.F) {
 		mode := cfg
 		mode.IPFamily = family
 		result := r
-		if family == formula.IPv6 {
+		if family == cni.IPv6 {
 			if result, err = formula.Compute(m5, mode); err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +243,7 @@ func FuzzValidateCluster(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%s: accepted values refused: %v\n%+v", format, err, c)
 			}
-			if family == formula.IPv6 && format == AL2 {
+			if family == cni.IPv6 && format == AL2 {
 				continue // bootstrap.sh takes --ip-family ipv6 --service-ipv6-cidr: TestIPv6
 			}
 			if err := readsBack(format, doc, c); err != nil {

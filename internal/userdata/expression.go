@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 )
@@ -27,9 +28,10 @@ type ExpressionOptions struct {
 }
 
 // Expression returns one CEL expression over nodeadm's variables that
-// computes eksnet's max pods under cfg (maxpods.md "Formulas") on any type:
+// computes eksnet's max pods under cfg (docs/max-pods.md "Formula") on any type:
 //
-//	enis  = min(default_enis, MAX_ENI) − 1 (custom networking) − 1 (trunk ENI), at least 0
+//	enis  = min(default_enis, MAX_ENI) − 1 (custom networking) − 1 (trunk ENI),
+//	        at least 1 without custom networking (the primary keeps its pods), else 0
 //	pods  = enis × (ips_per_eni − 1) × (16 with prefixes or IPv6) + 2
 //	value = min(pods, 250 above 30 vCPUs else 110), or pods with cfg.Uncapped
 //
@@ -37,7 +39,7 @@ type ExpressionOptions struct {
 // back to max_pods where nodeadm knows no ENIs for the type, so that it never
 // yields a value nodeadm would reject. What the variables cannot tell is in
 // ExpressionLimits; the types where it differs from eksnet, in Differences.
-func Expression(cfg formula.CNIConfig, opts ExpressionOptions) (string, error) {
+func Expression(cfg formula.Query, opts ExpressionOptions) (string, error) {
 	if err := cfg.Validate(); err != nil {
 		return "", err
 	}
@@ -47,8 +49,8 @@ func Expression(cfg formula.CNIConfig, opts ExpressionOptions) (string, error) {
 		enis = fmt.Sprintf("(%s < %s ? %s : %s)", varENIs, n, varENIs, n)
 	}
 	if minus := enisTakenAway(cfg); minus > 0 {
-		less := fmt.Sprintf("%s - %d", enis, minus)
-		enis = fmt.Sprintf("(%s > 0 ? %s : 0)", less, less)
+		less, floor := fmt.Sprintf("%s - %d", enis, minus), enisFloor(cfg)
+		enis = fmt.Sprintf("(%s > %d ? %s : %d)", less, floor, less, floor)
 	}
 	pods := fmt.Sprintf("%s * (%s - 1) + 2", enis, varIPs)
 	if expressionMultiplier(cfg) > 1 {
@@ -68,7 +70,7 @@ func Expression(cfg formula.CNIConfig, opts ExpressionOptions) (string, error) {
 // enisTakenAway counts the ENIs the expression always subtracts: the primary
 // ENI with custom networking, and a trunk ENI with security groups for pods
 // (assumed present, as eksnet does when trunking is unknown).
-func enisTakenAway(cfg formula.CNIConfig) int {
+func enisTakenAway(cfg formula.Query) int {
 	n := 0
 	if cfg.CustomNetworking {
 		n++
@@ -79,11 +81,20 @@ func enisTakenAway(cfg formula.CNIConfig) int {
 	return n
 }
 
+// enisFloor is the fewest ENIs for pods: the primary ENI, unless custom
+// networking takes it (cni.Config.ENIsOn).
+func enisFloor(cfg formula.Query) int {
+	if cfg.CustomNetworking {
+		return 0
+	}
+	return 1
+}
+
 // expressionMultiplier is the addresses per ENI slot the expression assumes:
 // 16 (a /28 prefix) whenever prefixes or IPv6 are asked for, as if every type
 // were Nitro.
-func expressionMultiplier(cfg formula.CNIConfig) int {
-	if cfg.PrefixDelegation || cfg.IPFamily == formula.IPv6 {
+func expressionMultiplier(cfg formula.Query) int {
+	if cfg.PrefixDelegation || cfg.IPFamily == cni.IPv6 {
 		return 16
 	}
 	return 1
@@ -93,7 +104,7 @@ func expressionMultiplier(cfg formula.CNIConfig) int {
 // nodeadm's variables taken from the table (default_enis = maxENIs,
 // ips_per_eni = ipv4PerENI, vcpus = vcpus). Tests check it against a CEL
 // engine on every type.
-func ExpressionValue(inst limits.Instance, cfg formula.CNIConfig, opts ExpressionOptions) int {
+func ExpressionValue(inst limits.Instance, cfg formula.Query, opts ExpressionOptions) int {
 	if inst.MaxENIs < 1 || inst.IPv4PerENI < 1 {
 		return inst.MaxENIs*(inst.IPv4PerENI-1) + 2 // max_pods: nodeadm's own default
 	}
@@ -101,7 +112,7 @@ func ExpressionValue(inst limits.Instance, cfg formula.CNIConfig, opts Expressio
 	if cfg.MaxENI > 0 {
 		enis = min(enis, cfg.MaxENI)
 	}
-	enis = max(enis-enisTakenAway(cfg), 0)
+	enis = max(enis-enisTakenAway(cfg), enisFloor(cfg))
 	pods := enis*(inst.IPv4PerENI-1)*expressionMultiplier(cfg) + 2
 	if cfg.Uncapped {
 		return pods
@@ -114,13 +125,13 @@ func ExpressionValue(inst limits.Instance, cfg formula.CNIConfig, opts Expressio
 
 // ExpressionLimits says, one sentence each, what nodeadm's variables cannot
 // tell in this mode, so that the expression assumes it.
-func ExpressionLimits(cfg formula.CNIConfig, opts ExpressionOptions) []string {
+func ExpressionLimits(cfg formula.Query, opts ExpressionOptions) []string {
 	var out []string
 	if !cfg.Uncapped && !opts.VCPUs {
 		out = append(out, "No vCPU count (pass --vcpus-variable for nodeadm versions that have vcpus): the cap is 110 on every type, where eksnet caps at 250 above 30 vCPUs.")
 	}
 	switch {
-	case cfg.IPFamily == formula.IPv6:
+	case cfg.IPFamily == cni.IPv6:
 		out = append(out, "No hypervisor: every type is taken to run IPv6 (Nitro or bare metal); the others cannot run IPv6 pods at all.")
 	case cfg.PrefixDelegation:
 		out = append(out, "No hypervisor: every type is taken to be Nitro or bare metal; on the others the CNI falls back to secondary IPs.")
@@ -142,7 +153,7 @@ type Difference struct {
 
 // Differences lists the instances on which Expression(cfg, opts) differs from
 // formula.Compute, in the order given.
-func Differences(instances []limits.Instance, cfg formula.CNIConfig, opts ExpressionOptions) ([]Difference, error) {
+func Differences(instances []limits.Instance, cfg formula.Query, opts ExpressionOptions) ([]Difference, error) {
 	var diffs []Difference
 	for _, inst := range instances {
 		r, err := formula.Compute(inst, cfg)
@@ -159,12 +170,12 @@ func Differences(instances []limits.Instance, cfg formula.CNIConfig, opts Expres
 }
 
 // differenceReason names every fact the variables miss that applies to inst.
-func differenceReason(inst limits.Instance, r formula.Result, cfg formula.CNIConfig, opts ExpressionOptions) string {
+func differenceReason(inst limits.Instance, r formula.Result, cfg formula.Query, opts ExpressionOptions) string {
 	var why []string
 	switch {
 	case !r.Supported:
 		why = append(why, "cannot run IPv6 (not Nitro or bare metal with IPv6): eksnet gives 0")
-	case cfg.PrefixDelegation && r.Mode == formula.ModeSecondaryIP:
+	case cfg.PrefixDelegation && r.Mode == cni.ModeSecondaryIP:
 		why = append(why, fmt.Sprintf("hypervisor %s: no prefix delegation, the CNI uses secondary IPs", inst.HypervisorName()))
 	}
 	if cfg.SecurityGroupsForPods {

@@ -8,6 +8,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 )
@@ -30,9 +31,9 @@ func lookup(t testing.TB, name string) limits.Instance {
 	return inst
 }
 
-// cni builds a CNI configuration from the default with changes applied.
-func cni(changes ...func(*formula.CNIConfig)) formula.CNIConfig {
-	cfg := formula.DefaultCNIConfig()
+// query builds a CNI configuration from the default with changes applied.
+func query(changes ...func(*formula.Query)) formula.Query {
+	cfg := formula.DefaultQuery()
 	for _, change := range changes {
 		change(&cfg)
 	}
@@ -40,35 +41,36 @@ func cni(changes ...func(*formula.CNIConfig)) formula.CNIConfig {
 }
 
 var (
-	prefix   = func(c *formula.CNIConfig) { c.PrefixDelegation = true }
-	custom   = func(c *formula.CNIConfig) { c.CustomNetworking = true }
-	sgp      = func(c *formula.CNIConfig) { c.SecurityGroupsForPods = true }
-	ipv6     = func(c *formula.CNIConfig) { c.IPFamily = formula.IPv6 }
-	uncapped = func(c *formula.CNIConfig) { c.Uncapped = true }
-	maxENI   = func(n int) func(*formula.CNIConfig) { return func(c *formula.CNIConfig) { c.MaxENI = n } }
+	prefix   = func(c *formula.Query) { c.PrefixDelegation = true }
+	custom   = func(c *formula.Query) { c.CustomNetworking = true }
+	sgp      = func(c *formula.Query) { c.SecurityGroupsForPods = true }
+	ipv6     = func(c *formula.Query) { c.IPFamily = cni.IPv6 }
+	uncapped = func(c *formula.Query) { c.Uncapped = true }
+	maxENI   = func(n int) func(*formula.Query) { return func(c *formula.Query) { c.MaxENI = n } }
 )
 
 // Every mode eksnet computes (IPv6 without custom networking, which the CNI refuses).
 var expressionModes = []struct {
 	name string
-	cfg  formula.CNIConfig
+	cfg  formula.Query
 }{
-	{"default", cni()},
-	{"prefix", cni(prefix)},
-	{"custom", cni(custom)},
-	{"sgp", cni(sgp)},
-	{"custom+sgp", cni(custom, sgp)},
-	{"prefix+custom+sgp", cni(prefix, custom, sgp)},
-	{"max-eni 1", cni(maxENI(1))},
-	{"max-eni 2 custom", cni(maxENI(2), custom)},
-	{"max-eni 1 custom+sgp", cni(maxENI(1), custom, sgp)},
-	{"prefix max-eni 3", cni(prefix, maxENI(3))},
-	{"ipv6", cni(ipv6)},
-	{"ipv6+sgp", cni(ipv6, sgp)},
-	{"uncapped", cni(uncapped)},
-	{"prefix uncapped", cni(prefix, uncapped)},
-	{"ipv6 uncapped", cni(ipv6, uncapped)},
-	{"prefix+custom uncapped", cni(prefix, custom, uncapped)},
+	{"default", query()},
+	{"prefix", query(prefix)},
+	{"custom", query(custom)},
+	{"sgp", query(sgp)},
+	{"custom+sgp", query(custom, sgp)},
+	{"prefix+custom+sgp", query(prefix, custom, sgp)},
+	{"max-eni 1", query(maxENI(1))},
+	{"max-eni 1 sgp", query(maxENI(1), sgp)},
+	{"max-eni 2 custom", query(maxENI(2), custom)},
+	{"max-eni 1 custom+sgp", query(maxENI(1), custom, sgp)},
+	{"prefix max-eni 3", query(prefix, maxENI(3))},
+	{"ipv6", query(ipv6)},
+	{"ipv6+sgp", query(ipv6, sgp)},
+	{"uncapped", query(uncapped)},
+	{"prefix uncapped", query(prefix, uncapped)},
+	{"ipv6 uncapped", query(ipv6, uncapped)},
+	{"prefix+custom uncapped", query(prefix, custom, uncapped)},
 }
 
 // compileCEL compiles expr in the environment nodeadm gives it: int
@@ -199,14 +201,14 @@ func TestExpressionText(t *testing.T) {
 	const guard = "default_enis < 1 || ips_per_eni < 1 ? max_pods : "
 	tests := []struct {
 		name  string
-		cfg   formula.CNIConfig
+		cfg   formula.Query
 		vcpus bool
 		want  string
 	}{
-		{"default", cni(), false, guard + "(default_enis * (ips_per_eni - 1) + 2 < 110 ? default_enis * (ips_per_eni - 1) + 2 : 110)"},
-		{"prefix vcpus", cni(prefix), true, guard + "(default_enis * (ips_per_eni - 1) * 16 + 2 < (vcpus > 30 ? 250 : 110) ? default_enis * (ips_per_eni - 1) * 16 + 2 : (vcpus > 30 ? 250 : 110))"},
-		{"custom uncapped", cni(custom, uncapped), false, guard + "((default_enis - 1 > 0 ? default_enis - 1 : 0) * (ips_per_eni - 1) + 2)"},
-		{"max-eni 2 ipv6 uncapped", cni(maxENI(2), ipv6, uncapped), false, guard + "((default_enis < 2 ? default_enis : 2) * (ips_per_eni - 1) * 16 + 2)"},
+		{"default", query(), false, guard + "(default_enis * (ips_per_eni - 1) + 2 < 110 ? default_enis * (ips_per_eni - 1) + 2 : 110)"},
+		{"prefix vcpus", query(prefix), true, guard + "(default_enis * (ips_per_eni - 1) * 16 + 2 < (vcpus > 30 ? 250 : 110) ? default_enis * (ips_per_eni - 1) * 16 + 2 : (vcpus > 30 ? 250 : 110))"},
+		{"custom uncapped", query(custom, uncapped), false, guard + "((default_enis - 1 > 0 ? default_enis - 1 : 0) * (ips_per_eni - 1) + 2)"},
+		{"max-eni 2 ipv6 uncapped", query(maxENI(2), ipv6, uncapped), false, guard + "((default_enis < 2 ? default_enis : 2) * (ips_per_eni - 1) * 16 + 2)"},
 	}
 	for _, tt := range tests {
 		got, err := Expression(tt.cfg, ExpressionOptions{VCPUs: tt.vcpus})
@@ -214,7 +216,7 @@ func TestExpressionText(t *testing.T) {
 			t.Errorf("%s:\n got %q (%v)\nwant %q", tt.name, got, err, tt.want)
 		}
 	}
-	if _, err := Expression(cni(ipv6, custom), ExpressionOptions{}); err == nil {
+	if _, err := Expression(query(ipv6, custom), ExpressionOptions{}); err == nil {
 		t.Error("IPv6 with custom networking: want an error")
 	}
 }
@@ -223,22 +225,22 @@ func TestExpressionText(t *testing.T) {
 func TestDifferences(t *testing.T) {
 	tests := []struct {
 		typ   string
-		cfg   formula.CNIConfig
+		cfg   formula.Query
 		vcpus bool
 		want  []Difference // empty: the expression agrees
 	}{
-		{"m5.large", cni(prefix), false, nil},
-		{"m5.8xlarge", cni(prefix), false, []Difference{{"m5.8xlarge", 250, 110, "32 vCPUs: cap 250, not 110"}}},
-		{"m5.8xlarge", cni(prefix), true, nil},
-		{"c5.18xlarge", cni(), false, []Difference{{"c5.18xlarge", 250, 110, "72 vCPUs: cap 250, not 110"}}},
-		{"c5.18xlarge", cni(uncapped), false, nil},
-		{"m4.xlarge", cni(prefix), false, []Difference{{"m4.xlarge", 58, 110, "hypervisor xen: no prefix delegation, the CNI uses secondary IPs"}}},
-		{"m5.metal", cni(prefix), true, nil},
-		{"c3.large", cni(ipv6), false, []Difference{{"c3.large", 0, 110, "cannot run IPv6 (not Nitro or bare metal with IPv6): eksnet gives 0"}}},
-		{"t3.medium", cni(sgp), false, []Difference{{"t3.medium", 17, 12, "no trunk ENI on this type"}}},
-		{"m5.large", cni(sgp), false, nil},
-		{"c3.large", cni(custom), false, nil},
-		{"c3.large", cni(prefix, sgp), false, []Difference{{"c3.large", 29, 110, "hypervisor xen: no prefix delegation, the CNI uses secondary IPs; no trunk ENI on this type"}}},
+		{"m5.large", query(prefix), false, nil},
+		{"m5.8xlarge", query(prefix), false, []Difference{{"m5.8xlarge", 250, 110, "32 vCPUs: cap 250, not 110"}}},
+		{"m5.8xlarge", query(prefix), true, nil},
+		{"c5.18xlarge", query(), false, []Difference{{"c5.18xlarge", 250, 110, "72 vCPUs: cap 250, not 110"}}},
+		{"c5.18xlarge", query(uncapped), false, nil},
+		{"m4.xlarge", query(prefix), false, []Difference{{"m4.xlarge", 58, 110, "hypervisor xen: no prefix delegation, the CNI uses secondary IPs"}}},
+		{"m5.metal", query(prefix), true, nil},
+		{"c3.large", query(ipv6), false, []Difference{{"c3.large", 0, 110, "cannot run IPv6 (not Nitro or bare metal with IPv6): eksnet gives 0"}}},
+		{"t3.medium", query(sgp), false, []Difference{{"t3.medium", 17, 12, "no trunk ENI on this type"}}},
+		{"m5.large", query(sgp), false, nil},
+		{"c3.large", query(custom), false, nil},
+		{"c3.large", query(prefix, sgp), false, []Difference{{"c3.large", 29, 110, "hypervisor xen: no prefix delegation, the CNI uses secondary IPs; no trunk ENI on this type"}}},
 	}
 	for _, tt := range tests {
 		got, err := Differences([]limits.Instance{lookup(t, tt.typ)}, tt.cfg, ExpressionOptions{VCPUs: tt.vcpus})
@@ -252,13 +254,13 @@ func TestDifferences(t *testing.T) {
 }
 
 func TestExpressionLimits(t *testing.T) {
-	if got := ExpressionLimits(cni(uncapped), ExpressionOptions{}); len(got) != 0 {
+	if got := ExpressionLimits(query(uncapped), ExpressionOptions{}); len(got) != 0 {
 		t.Errorf("secondary IPs uncapped: %q, want nothing", got)
 	}
-	if got := ExpressionLimits(cni(), ExpressionOptions{VCPUs: true}); len(got) != 0 {
+	if got := ExpressionLimits(query(), ExpressionOptions{VCPUs: true}); len(got) != 0 {
 		t.Errorf("secondary IPs with vcpus: %q, want nothing", got)
 	}
-	got := ExpressionLimits(cni(prefix, sgp), ExpressionOptions{})
+	got := ExpressionLimits(query(prefix, sgp), ExpressionOptions{})
 	if len(got) != 3 || !strings.HasPrefix(got[0], "No vCPU count") || !strings.HasPrefix(got[1], "No hypervisor") || !strings.HasPrefix(got[2], "No trunking") {
 		t.Errorf("prefix+sgp: %q", got)
 	}
@@ -266,7 +268,7 @@ func TestExpressionLimits(t *testing.T) {
 
 func BenchmarkDifferencesAllTypes(b *testing.B) {
 	all := embedded(b).All()
-	cfg := cni(prefix, sgp)
+	cfg := query(prefix, sgp)
 	for b.Loop() {
 		if _, err := Differences(all, cfg, ExpressionOptions{}); err != nil {
 			b.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/enum"
 	"github.com/eksnet/eksnet/internal/formula"
 )
@@ -48,7 +49,7 @@ const MaxUserDataBytes = 16 * 1024
 type Request struct {
 	Format  Format
 	Cluster Cluster
-	CNI     formula.CNIConfig
+	CNI     formula.Query
 	// Results are the instance types the nodes run, computed under CNI. The
 	// expression format may have none.
 	Results []formula.Result
@@ -373,7 +374,7 @@ func al2(req Request, f Fixed) ([]byte, error) {
 	if c.CertificateAuthority != "" {
 		args = append(args, "--b64-cluster-ca "+ShellQuote(c.CertificateAuthority))
 	}
-	if req.CNI.IPFamily == formula.IPv6 {
+	if req.CNI.IPFamily == cni.IPv6 {
 		args = append(args, "--ip-family ipv6")
 		if c.ServiceCIDR != "" {
 			args = append(args, "--service-ipv6-cidr "+ShellQuote(c.ServiceCIDR))

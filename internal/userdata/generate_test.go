@@ -18,6 +18,7 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 )
 
@@ -263,7 +264,7 @@ func parseWindows(data []byte) ([]string, error) {
 	return tokens, nil
 }
 
-func results(t *testing.T, cfg formula.CNIConfig, types ...string) []formula.Result {
+func results(t *testing.T, cfg formula.Query, types ...string) []formula.Result {
 	t.Helper()
 	var out []formula.Result
 	for _, name := range types {
@@ -289,16 +290,16 @@ func TestEveryFormatParses(t *testing.T) {
 	tests := []struct {
 		name    string
 		types   []string
-		cfg     formula.CNIConfig
+		cfg     formula.Query
 		maxPods int
 		memory  string
 		cpu     string
 	}{
-		{"m5.large prefix", []string{"m5.large"}, cni(prefix), 110, "1465Mi", "70m"},
-		{"c3.large custom", []string{"c3.large"}, cni(custom), 20, "475Mi", "70m"},
-		{"mixed", []string{"m5.xlarge", "t3.medium", "m5.large"}, cni(), 17, "442Mi", "80m"},
-		{"m5.8xlarge prefix", []string{"m5.8xlarge"}, cni(prefix), 250, "3005Mi", "150m"},
-		{"c5.18xlarge uncapped", []string{"c5.18xlarge"}, cni(uncapped), 737, "8362Mi", "250m"},
+		{"m5.large prefix", []string{"m5.large"}, query(prefix), 110, "1465Mi", "70m"},
+		{"c3.large custom", []string{"c3.large"}, query(custom), 20, "475Mi", "70m"},
+		{"mixed", []string{"m5.xlarge", "t3.medium", "m5.large"}, query(), 17, "442Mi", "80m"},
+		{"m5.8xlarge prefix", []string{"m5.8xlarge"}, query(prefix), 250, "3005Mi", "150m"},
+		{"c5.18xlarge uncapped", []string{"c5.18xlarge"}, query(uncapped), 737, "8362Mi", "250m"},
 	}
 	for _, tt := range tests {
 		rs := results(t, tt.cfg, tt.types...)
@@ -375,17 +376,17 @@ func TestEveryFormatParses(t *testing.T) {
 // The comments name the type that sets a mixed group's value, and say the
 // kube-reserved trap where it applies.
 func TestComments(t *testing.T) {
-	mixed := results(t, cni(), "m5.xlarge", "t3.medium", "m5.large")
-	single := results(t, cni(prefix), "m5.large")
-	same := results(t, cni(), "c3.large") // the table's value is eksnet's: no trap
+	mixed := results(t, query(), "m5.xlarge", "t3.medium", "m5.large")
+	single := results(t, query(prefix), "m5.large")
+	same := results(t, query(), "c3.large") // the table's value is eksnet's: no trap
 	gen := func(f Format, rs []formula.Result) string {
-		doc, err := Generate(Request{Format: f, Cluster: demo, CNI: cni(), Results: rs})
+		doc, err := Generate(Request{Format: f, Cluster: demo, CNI: query(), Results: rs})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(doc)
 	}
-	gen2 := func(f Format, cfg formula.CNIConfig, rs []formula.Result) string {
+	gen2 := func(f Format, cfg formula.Query, rs []formula.Result) string {
 		doc, err := Generate(Request{Format: f, Cluster: demo, CNI: cfg, Results: rs})
 		if err != nil {
 			t.Fatal(err)
@@ -400,16 +401,16 @@ func TestComments(t *testing.T) {
 		{gen(AL2023, mixed), "t3.medium    17  3 x (6 - 1) + 2 = 17  <- sets maxPods ", true},
 		{gen(AL2023, mixed), "kube-reserved cpu 80m is for m5.xlarge (4 vCPUs), the largest among the types", true},
 		{gen(AL2023, mixed), "(m5.xlarge: 58 pods, 893Mi), not for 17: the kube-reserved trap.", true},
-		{gen2(AL2023, cni(prefix), single), "maxPods 110 for m5.large: 3 x (10 - 1) x 16 + 2 = 434, capped at 110. ", true},
-		{gen2(AL2023, cni(prefix), single), "reserves memory for the table's max pods (m5.large: 29 pods, 574Mi), not for 110: the kube-reserved trap.", true},
-		{gen2(AL2, cni(prefix), single), "--max-pods alone leaves kube-reserved to bootstrap.sh, which reserves memory", true},
-		{gen2(Eksctl, cni(prefix), single), "maxPodsPerNode sets max pods only", true},
+		{gen2(AL2023, query(prefix), single), "maxPods 110 for m5.large: 3 x (10 - 1) x 16 + 2 = 434, capped at 110. ", true},
+		{gen2(AL2023, query(prefix), single), "reserves memory for the table's max pods (m5.large: 29 pods, 574Mi), not for 110: the kube-reserved trap.", true},
+		{gen2(AL2, query(prefix), single), "--max-pods alone leaves kube-reserved to bootstrap.sh, which reserves memory", true},
+		{gen2(Eksctl, query(prefix), single), "maxPodsPerNode sets max pods only", true},
 		{gen(AL2023, same), "kube-reserved trap", false},
 		{gen(Eksctl, same), "kube-reserved trap", false},
 		{gen(Windows, mixed), "set by t3.medium", true},
 		{gen(Bottlerocket, mixed), "set by t3.medium", true},
 		{gen(Karpenter, mixed), "set by t3.medium", true},
-		{gen2(AL2023, cni(prefix), results(t, cni(prefix), "m5.large", "m4.xlarge")),
+		{gen2(AL2023, query(prefix), results(t, query(prefix), "m5.large", "m4.xlarge")),
 			"m4.xlarge    58  4 x (15 - 1) + 2 = 58 (xen: no prefix delegation, the CNI uses secondary IPs)  <- sets maxPods ", true},
 	}
 	for i, tt := range tests {
@@ -428,22 +429,22 @@ func TestComments(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	ipv6Results := results(t, cni(ipv6), "m5.large", "c3.large", "c1.medium")
+	ipv6Results := results(t, query(ipv6), "m5.large", "c3.large", "c1.medium")
 	tests := []struct {
 		req Request
 		err string
 	}{
 		{Request{Format: "al2024", Cluster: demo}, `invalid format "al2024": want one of al2023, al2023-expression, al2, bottlerocket, windows, karpenter, eksctl`},
-		{Request{Format: AL2023, Cluster: demo, CNI: cni()}, "no instance type given: name the types the nodes run (m5.large, 'm5.*')"},
-		{Request{Format: AL2, Cluster: Cluster{Name: "demo"}, CNI: cni(ipv6), Results: ipv6Results},
+		{Request{Format: AL2023, Cluster: demo, CNI: query()}, "no instance type given: name the types the nodes run (m5.large, 'm5.*')"},
+		{Request{Format: AL2, Cluster: Cluster{Name: "demo"}, CNI: query(ipv6), Results: ipv6Results},
 			"c3.large, c1.medium cannot run ipv6 pods (needs Nitro or bare metal): leave them out of the node group"},
-		{Request{Format: Karpenter, Cluster: demo, CNI: cni(), Results: results(t, cni(), "m5.large"), Name: "Bad_Name"},
+		{Request{Format: Karpenter, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large"), Name: "Bad_Name"},
 			`invalid name "Bad_Name": 1-63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit`},
-		{Request{Format: AL2, Cluster: Cluster{Name: "x'; reboot; '"}, CNI: cni(), Results: results(t, cni(), "m5.large")},
+		{Request{Format: AL2, Cluster: Cluster{Name: "x'; reboot; '"}, CNI: query(), Results: results(t, query(), "m5.large")},
 			`invalid cluster name "x'; reboot; '": character '\'' not allowed (1-100 letters, digits, hyphens and underscores, starting with a letter or digit)`},
-		{Request{Format: AL2023, Cluster: demo, CNI: cni(ipv6), Results: results(t, cni(ipv6), "m5.large")},
+		{Request{Format: AL2023, Cluster: demo, CNI: query(ipv6), Results: results(t, query(ipv6), "m5.large")},
 			`invalid service CIDR "10.100.0.0/16": an IPv6 cluster has an IPv6 service CIDR`},
-		{Request{Format: AL2023, Cluster: demo, CNI: cni(func(c *formula.CNIConfig) { c.Version = formula.Version{Major: 1, Minor: 8} }, prefix), Results: results(t, cni(), "m5.large")},
+		{Request{Format: AL2023, Cluster: demo, CNI: query(func(c *formula.Query) { c.Version = cni.Version{Major: 1, Minor: 8} }, prefix), Results: results(t, query(), "m5.large")},
 			"prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0"},
 	}
 	for _, tt := range tests {
@@ -454,12 +455,12 @@ func TestGenerateErrors(t *testing.T) {
 	all := embedded(t).All()
 	rs := make([]formula.Result, len(all))
 	for i, inst := range all {
-		rs[i], _ = formula.Compute(inst, cni())
+		rs[i], _ = formula.Compute(inst, query())
 	}
-	if _, err := Generate(Request{Format: AL2, Cluster: demo, CNI: cni(), Results: rs}); err == nil || !strings.Contains(err.Error(), "over EC2's limit of 16384: name fewer instance types") {
+	if _, err := Generate(Request{Format: AL2, Cluster: demo, CNI: query(), Results: rs}); err == nil || !strings.Contains(err.Error(), "over EC2's limit of 16384: name fewer instance types") {
 		t.Errorf("all types: %v", err)
 	}
-	if _, err := Generate(Request{Format: Karpenter, Cluster: demo, CNI: cni(), Results: rs}); err != nil {
+	if _, err := Generate(Request{Format: Karpenter, Cluster: demo, CNI: query(), Results: rs}); err != nil {
 		t.Errorf("karpenter is no user data, it has no 16 KB limit: %v", err)
 	}
 }
@@ -467,8 +468,8 @@ func TestGenerateErrors(t *testing.T) {
 func TestIPv6(t *testing.T) {
 	cluster := demo
 	cluster.ServiceCIDR = "fd00:10:100::/108"
-	rs := results(t, cni(ipv6), "m5.large")
-	doc, err := Generate(Request{Format: AL2, Cluster: cluster, CNI: cni(ipv6), Results: rs})
+	rs := results(t, query(ipv6), "m5.large")
+	doc, err := Generate(Request{Format: AL2, Cluster: cluster, CNI: query(ipv6), Results: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,7 +478,7 @@ func TestIPv6(t *testing.T) {
 		!slices.Contains(args, "--max-pods=110 --kube-reserved=cpu=70m,memory=1465Mi") {
 		t.Errorf("al2 ipv6: %q (%v)", args, err)
 	}
-	doc, err = Generate(Request{Format: AL2023, Cluster: cluster, CNI: cni(ipv6), Results: rs})
+	doc, err = Generate(Request{Format: AL2023, Cluster: cluster, CNI: query(ipv6), Results: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,7 +537,7 @@ func FuzzQuoting(f *testing.F) {
 	for i, s := range hostile {
 		f.Add(s, hostile[(i+1)%len(hostile)], hostile[(i+2)%len(hostile)], hostile[(i+3)%len(hostile)])
 	}
-	cfg := cni(prefix)
+	cfg := query(prefix)
 	r, err := formula.Compute(lookup(f, "m5.large"), cfg)
 	if err != nil {
 		f.Fatal(err)
@@ -660,7 +661,7 @@ func windowsWant(c Cluster) []string {
 // BenchmarkGenerateEveryFormat writes every format for a mixed node group of
 // three types: the work of one `eksnet userdata` after the table is loaded.
 func BenchmarkGenerateEveryFormat(b *testing.B) {
-	cfg := cni(prefix)
+	cfg := query(prefix)
 	var results []formula.Result
 	for _, name := range []string{"m5.large", "m5.8xlarge", "m4.xlarge"} {
 		r, err := formula.Compute(lookup(b, name), cfg)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 )
 
@@ -84,10 +85,10 @@ func (f Fixed) setByResult() formula.Result {
 }
 
 // describeMode names the CNI settings in words, for the documents' comments.
-func describeMode(cfg formula.CNIConfig) string {
+func describeMode(cfg formula.Query) string {
 	parts := []string{"secondary IPs"}
 	switch {
-	case cfg.IPFamily == formula.IPv6:
+	case cfg.IPFamily == cni.IPv6:
 		parts[0] = "IPv6"
 	case cfg.PrefixDelegation:
 		parts[0] = "prefix delegation"
@@ -109,12 +110,12 @@ func describeMode(cfg formula.CNIConfig) string {
 
 // modeFlags spells the CNI settings as eksnet's flags, each with a leading
 // space, so that a document can name the command that reproduces it.
-func modeFlags(cfg formula.CNIConfig, opts ExpressionOptions) string {
+func modeFlags(cfg formula.Query, opts ExpressionOptions) string {
 	var b strings.Builder
-	if cfg.Version != formula.LatestCNIVersion {
+	if cfg.Version != cni.LatestVersion {
 		fmt.Fprintf(&b, " --cni-version %s", cfg.Version)
 	}
-	if cfg.IPFamily == formula.IPv6 {
+	if cfg.IPFamily == cni.IPv6 {
 		b.WriteString(" --ip-family ipv6")
 	}
 	if cfg.PrefixDelegation {
@@ -146,13 +147,13 @@ func asciiFormula(r formula.Result) string {
 
 // valueLines explains where the fixed value comes from: the formula for one
 // type, or every type's value and the one that sets it for a mixed group.
-func (f Fixed) valueLines(cfg formula.CNIConfig) []string {
+func (f Fixed) valueLines(cfg formula.Query) []string {
 	explain := func(r formula.Result) string {
 		s := asciiFormula(r)
 		if !cfg.Uncapped && r.ENILimitedPods > r.RecommendedCap {
 			s += fmt.Sprintf(", capped at %d", r.RecommendedCap)
 		}
-		if r.Mode == formula.ModeSecondaryIP && cfg.PrefixDelegation {
+		if r.Mode == cni.ModeSecondaryIP && cfg.PrefixDelegation {
 			s += fmt.Sprintf(" (%s: no prefix delegation, the CNI uses secondary IPs)", hypervisorName(r))
 		}
 		return s

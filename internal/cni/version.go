@@ -1,4 +1,4 @@
-package formula
+package cni
 
 import (
 	"fmt"
@@ -12,11 +12,11 @@ type Version struct {
 	Major, Minor, Patch int
 }
 
-// LatestCNIVersion is the newest VPC CNI release whose behaviour eksnet
-// encodes (maxpods.md, ipam.md: amazon-vpc-cni-k8s v1.23.1).
-var LatestCNIVersion = Version{1, 23, 1}
+// LatestVersion is the newest VPC CNI release whose behaviour eksnet
+// encodes (docs/max-pods.md, docs/node-addresses.md: amazon-vpc-cni-k8s v1.23.1).
+var LatestVersion = Version{1, 23, 1}
 
-// Release gates read from the CNI's changelog (maxpods.md).
+// Release gates read from the CNI's changelog (docs/max-pods.md).
 var (
 	PrefixDelegationSince = Version{1, 9, 0}  // first release with ENABLE_PREFIX_DELEGATION
 	IPv6Since             = Version{1, 10, 1} // first release with ENABLE_IPv6
@@ -74,3 +74,13 @@ func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Min
 
 // MarshalText writes the version as 1.2.3 in JSON and YAML.
 func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads a version in a plan or config file (ParseVersion).
+func (v *Version) UnmarshalText(b []byte) error {
+	parsed, err := ParseVersion(string(b))
+	if err != nil {
+		return err
+	}
+	*v = parsed
+	return nil
+}

@@ -1,27 +1,22 @@
-// Package sizing answers "how large must each AZ's subnet be" for a group of
-// nodes: it takes max pods from internal/formula, one node's addresses from
-// internal/ipam and the subnet rules from internal/subnet, spreads the nodes
-// over the AZs, checks existing subnets with their runway, and, when the
-// demand does not fit, finds the changes that make it fit.
-//
-// The package is pure: no I/O, no globals, no AWS SDK.
-package sizing
+package capacity
 
 import (
 	"errors"
 	"fmt"
 	"math"
 	"net/netip"
+	"strconv"
 	"strings"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
-// Defaults of a request, as `eksnet subnet size` documents them.
+// Defaults of the capacity engine, the one set for `eksnet subnet size` and
+// `eksnet plan` (the README lists them).
 const (
 	DefaultAZs             = 3
 	DefaultSurge           = 1
@@ -30,8 +25,6 @@ const (
 	DefaultRunwayMonths    = subnet.RunwayHorizonMonths
 	// HighWaterMark asks for the default pods per node: max pods − 2 − SG pods.
 	HighWaterMark = -1
-	// hostNetworkPods are aws-node and kube-proxy, which take no VPC address.
-	hostNetworkPods = 2
 	// maxAZs bounds the "more AZs" advice: no region has more.
 	maxAZs = 6
 )
@@ -45,10 +38,9 @@ const (
 // Request is one node group to size.
 type Request struct {
 	Instance limits.Instance
-	CNI      formula.CNIConfig
-	// Warm holds the warm-pool targets and SG pods per node; its mode fields
-	// (prefix delegation, custom networking ...) are taken from CNI.
-	Warm ipam.Settings
+	CNI      cni.Config
+	// SGPodsPerNode are the pods per node with their own security groups.
+	SGPodsPerNode int
 	// MaxPods is the kubelet's max pods; 0 means eksnet's value for the type.
 	MaxPods int
 	// PodsPerNode are the pods per node that need a VPC address (not
@@ -70,7 +62,7 @@ type Request struct {
 // NewRequest returns a request for nodes of inst with the documented defaults.
 func NewRequest(inst limits.Instance, nodes int) Request {
 	return Request{
-		Instance: inst, CNI: formula.DefaultCNIConfig(), Warm: ipam.DefaultSettings(),
+		Instance: inst, CNI: cni.DefaultConfig(),
 		PodsPerNode: HighWaterMark, Nodes: nodes, AZs: DefaultAZs, Surge: DefaultSurge,
 		GrowthMonths: DefaultGrowthMonths, HeadroomPercent: DefaultHeadroomPercent, RunwayMonths: DefaultRunwayMonths,
 	}
@@ -92,7 +84,7 @@ type Existing struct {
 // `eksnet subnet size -o json`.
 type Plan struct {
 	InstanceType    string           `json:"instanceType"`
-	Mode            formula.Mode     `json:"mode"`
+	Mode            cni.Mode         `json:"mode"`
 	MaxPods         int              `json:"maxPods"`
 	PodsPerNode     int              `json:"podsPerNode"`
 	SGPodsPerNode   int              `json:"sgPodsPerNode"`
@@ -217,50 +209,21 @@ func size(req Request) (Plan, error) {
 	case req.MaxPods < 0:
 		return Plan{}, fmt.Errorf("invalid max pods %d: must be at least 1", req.MaxPods)
 	}
-	mp, err := formula.Compute(req.Instance, req.CNI)
-	if err != nil {
+	if err := req.CNI.Validate(); err != nil {
 		return Plan{}, err
 	}
-	if err := formula.Strict(mp, req.CNI); err != nil {
-		return Plan{}, err
+	if req.AZs < 1 {
+		return Plan{}, fmt.Errorf("invalid AZ count %d: must be at least 1", req.AZs)
 	}
-	maxPods := mp.MaxPods
-	if req.MaxPods > 0 {
-		maxPods = req.MaxPods
+	azs := make([]string, req.AZs)
+	for i := range azs {
+		azs[i] = strconv.Itoa(i + 1)
 	}
-	s := req.Warm
-	s.PrefixDelegation = req.CNI.PrefixDelegation
-	s.CustomNetworking = req.CNI.CustomNetworking
-	s.SecurityGroupsForPods = req.CNI.SecurityGroupsForPods
-	s.IPv6 = req.CNI.IPFamily == formula.IPv6
-	s.MaxENI = req.CNI.MaxENI
-	if err := s.Validate(); err != nil {
-		return Plan{}, err
-	}
-
 	p := Plan{
-		InstanceType: req.Instance.Name, MaxPods: maxPods, SGPodsPerNode: s.SGPods,
+		InstanceType: req.Instance.Name, SGPodsPerNode: req.SGPodsPerNode,
 		Nodes: req.Nodes, AZCount: req.AZs, Surge: req.Surge, HeadroomPercent: req.HeadroomPercent,
 		Notes: []string{}, request: req,
 	}
-	budget := maxPods - hostNetworkPods - s.SGPods
-	switch {
-	case req.PodsPerNode == HighWaterMark:
-		p.PodsPerNode = max(budget, 0)
-	case req.PodsPerNode < 0:
-		return Plan{}, fmt.Errorf("invalid pods per node %d: must be 0 or more", req.PodsPerNode)
-	case req.PodsPerNode > budget:
-		return Plan{}, fmt.Errorf("%d pods per node do not fit max pods %d: at most %d, as aws-node and kube-proxy take 2 and SG pods %d",
-			req.PodsPerNode, maxPods, max(budget, 0), s.SGPods)
-	default:
-		p.PodsPerNode = req.PodsPerNode
-	}
-	d, err := ipam.NodeDemand(req.Instance, s, maxPods, p.PodsPerNode)
-	if err != nil {
-		return Plan{}, err
-	}
-	p.Mode, p.PerNode = d.Mode, d
-
 	p.FutureNodes = req.Nodes
 	switch {
 	case req.FutureNodes != 0:
@@ -271,23 +234,32 @@ func size(req Request) (Plan, error) {
 	if !req.Growth.IsZero() {
 		p.Growth = req.Growth.String()
 	}
-	nodesAZ, err := subnet.NodesPerAZ(req.Nodes, req.AZs, req.Surge)
+	group := Group{
+		Name: req.Instance.Name, Instances: []limits.Instance{req.Instance}, MaxPods: req.MaxPods,
+		PodsPerNode: req.PodsPerNode, SGPodsPerNode: req.SGPodsPerNode,
+		Nodes: req.Nodes, FutureNodes: p.FutureNodes, AZs: azs,
+	}
+	demands, err := NodeGroups(req.CNI, []Group{group}, Options{Surge: req.Surge, Strict: true})
 	if err != nil {
+		var over *PodsOverMaxPodsError
+		if errors.As(err, &over) {
+			return Plan{}, fmt.Errorf("%d pods per node do not fit max pods %d: at most %d, as aws-node and kube-proxy take 2 and SG pods %d",
+				over.Pods, over.MaxPods, max(over.MaxPods-cni.HostNetworkPods-over.SGPods, 0), over.SGPods)
+		}
 		return Plan{}, err
 	}
-	futureAZ, err := subnet.NodesPerAZ(p.FutureNodes, req.AZs, req.Surge)
-	if err != nil {
-		return Plan{}, err
-	}
+	gd := demands.Groups[0]
+	d := gd.PerNode
+	p.MaxPods, p.PodsPerNode = gd.MaxPods, gd.PodsPerNode
+	p.Mode, p.PerNode = d.Mode, d
+	nodesAZ, futureAZ := gd.NodesPerAZ, gd.FutureNodesPerAZ
 
-	p.perNodeNeed = map[string]subnet.Need{
-		RoleNode: d.NodeSubnetNeed(),
-	}
-	node := p.subnetNeed(RoleNode, nodesAZ, futureAZ)
+	p.perNodeNeed = map[string]subnet.Need{RoleNode: gd.NodeNeed, RolePod: gd.PodNeed}
+	perAZ := demands.PerAZ[azs[0]] // the group spreads evenly: every AZ alike
+	node := p.subnetNeed(RoleNode, *perAZ[RoleNode])
 	var pod *SubnetNeed
 	if d.CustomNetworking {
-		p.perNodeNeed[RolePod] = d.PodSubnetNeed()
-		n := p.subnetNeed(RolePod, nodesAZ, futureAZ)
+		n := p.subnetNeed(RolePod, *perAZ[RolePod])
 		pod = &n
 	}
 	p.Fits = true
@@ -314,15 +286,15 @@ func size(req Request) (Plan, error) {
 	p.Notes = append(p.Notes, d.Notes...)
 	if req.PodsPerNode == HighWaterMark {
 		p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: the high-water mark (max pods %d − 2 host-network pods%s), as ipamd rarely gives pool addresses back",
-			p.PodsPerNode, maxPods, sgTerm(s.SGPods)))
+			p.PodsPerNode, p.MaxPods, sgTerm(req.SGPodsPerNode)))
 	}
 	return p, nil
 }
 
-// subnetNeed sizes one role's subnet for an AZ (vpc-rules.md, ipam.md).
-func (p *Plan) subnetNeed(role string, nodesAZ, futureAZ int) SubnetNeed {
-	perNode := p.perNodeNeed[role]
-	n := SubnetNeed{Role: role, need: perNode.Times(nodesAZ), future: perNode.Times(futureAZ)}
+// subnetNeed sizes one role's subnet for an AZ (docs/vpc-rules.md,
+// docs/node-addresses.md) from the capacity engine's demand.
+func (p *Plan) subnetNeed(role string, rd RoleDemand) SubnetNeed {
+	n := SubnetNeed{Role: role, need: rd.Now, future: rd.Future}
 	n.AddressesNeeded, n.PrefixesNeeded = n.need.Total(), n.need.Blocks
 	n.AddressesNeededFuture, n.PrefixesNeededFuture = n.future.Total(), n.future.Blocks
 	minimum, err := n.future.MinPrefixLen()
@@ -332,7 +304,7 @@ func (p *Plan) subnetNeed(role string, nodesAZ, futureAZ int) SubnetNeed {
 	}
 	n.Fits = true
 	n.MinimumPrefixLength = int(minimum)
-	recommended, err := n.future.Recommend(p.HeadroomPercent)
+	recommended, err := rd.Recommend(p.HeadroomPercent)
 	if err != nil {
 		recommended = subnet.Largest // the headroom does not fit: the largest there is
 	}
@@ -413,27 +385,27 @@ func advise(req Request, p Plan) []Change {
 
 	// WARM_IP_TARGET: the largest that fits, up to one ENI's (or /28's) worth.
 	top := p.PerNode.SlotsPerENI
-	if p.Mode == formula.ModePrefixDelegation {
-		top = ipam.AddressesPerPrefix
+	if p.Mode == cni.ModePrefixDelegation {
+		top = cni.AddressesPerPrefix
 	}
-	if current := base.Warm.WarmIPTarget; current > 0 {
+	if current := base.CNI.WarmIPTarget; current > 0 {
 		top = min(top, current-1)
 	}
-	for w := top; w >= 1 && p.Mode != formula.ModeIPv6; w-- {
+	for w := top; w >= 1 && p.Mode != cni.ModeIPv6; w-- {
 		r := base
-		r.Warm.WarmIPTarget = w
+		r.CNI.WarmIPTarget = w
 		if try(r, fmt.Sprintf("--warm-ip-target %d", w), fmt.Sprintf("WARM_IP_TARGET=%d", w),
 			"ipamd keeps single free IPs instead of whole ENIs or /28s; pods may wait for an address in bursts") {
 			break
 		}
 	}
-	if !base.CNI.PrefixDelegation && p.Mode == formula.ModeSecondaryIP && base.Instance.NitroOrBareMetal() && base.CNI.Version.AtLeast(formula.PrefixDelegationSince) {
+	if !base.CNI.PrefixDelegation && p.Mode == cni.ModeSecondaryIP && base.Instance.NitroOrBareMetal() && base.CNI.Version.AtLeast(cni.PrefixDelegationSince) {
 		r := base
 		r.CNI.PrefixDelegation = true
 		try(r, "--prefix-delegation", "ENABLE_PREFIX_DELEGATION=true",
 			fmt.Sprintf("same %d pods per node; new nodes; needs aligned free /28s (a prefix subnet CIDR reservation)", p.PodsPerNode))
 	}
-	if !base.CNI.CustomNetworking && base.CNI.IPFamily != formula.IPv6 && len(base.Existing) > 0 {
+	if !base.CNI.CustomNetworking && base.CNI.IPFamily != cni.IPv6 && len(base.Existing) > 0 {
 		r := base
 		r.CNI.CustomNetworking = true
 		note := "pods' addresses move to an ENIConfig subnet per AZ (for example from 100.64.0.0/10); new nodes with one ENI fewer"

@@ -1,4 +1,4 @@
-package sizing
+package capacity
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
@@ -83,7 +83,7 @@ func TestSize(t *testing.T) {
 		{"custom networking", request(t, "m5.large", 100, func(r *Request) { r.CNI.CustomNetworking = true }), 1, 18,
 			azWant{35, 35, 35, 35, 0, 26, 26}, &azWant{35, 35, 700, 700, 0, 22, 22}}, // 44 ≤ 59; 875 ≤ 1019
 		// IPv6: the node's IPv4 address only.
-		{"ipv6", request(t, "m5.large", 100, func(r *Request) { r.CNI.IPFamily = formula.IPv6 }), 1, 108,
+		{"ipv6", request(t, "m5.large", 100, func(r *Request) { r.CNI.IPFamily = cni.IPv6 }), 1, 108,
 			azWant{35, 35, 35, 35, 0, 26, 26}, nil},
 		// A kubelet max pods above what the pool holds: the default pods per node follows it.
 		{"max pods 110 on m5.large", request(t, "m5.large", 30, func(r *Request) { r.MaxPods, r.Surge = 110, 0 }), 30, 108,
@@ -283,10 +283,10 @@ func TestErrors(t *testing.T) {
 		{"future and one-off growth", request(t, "m5.large", 10, func(r *Request) { r.FutureNodes, r.Growth = 20, growth(t, "40%") }), "give future nodes or a growth of 40%, not both"},
 		{"too many pods", request(t, "m5.large", 10, func(r *Request) { r.PodsPerNode = 28 }), "28 pods per node do not fit max pods 29: at most 27, as aws-node and kube-proxy take 2 and SG pods 0"},
 		{"negative pods", request(t, "m5.large", 10, func(r *Request) { r.PodsPerNode = -2 }), "invalid pods per node -2: must be 0 or more"},
-		{"IPv6 on Xen", request(t, "c3.large", 10, func(r *Request) { r.CNI.IPFamily = formula.IPv6 }), "c3.large: IPv6 unsupported"},
+		{"IPv6 on Xen", request(t, "c3.large", 10, func(r *Request) { r.CNI.IPFamily = cni.IPv6 }), "c3.large: IPv6 unsupported"},
 		{"prefixes on Xen", request(t, "m4.xlarge", 10, func(r *Request) { r.CNI.PrefixDelegation = true }), "m4.xlarge: prefix delegation unsupported"},
-		{"SG pods without trunk", request(t, "t3.micro", 10, func(r *Request) { r.CNI.SecurityGroupsForPods, r.Warm.SGPods = true, 1 }), "t3.micro has no trunk ENI"},
-		{"negative warm IP target", request(t, "m5.large", 10, func(r *Request) { r.Warm.WarmIPTarget = -1 }), "invalid WARM_IP_TARGET -1: must be 0 or more"},
+		{"SG pods without trunk", request(t, "t3.micro", 10, func(r *Request) { r.CNI.SecurityGroupsForPods, r.SGPodsPerNode = true, 1 }), "t3.micro has no trunk ENI"},
+		{"negative warm IP target", request(t, "m5.large", 10, func(r *Request) { r.CNI.WarmIPTarget = -1 }), "invalid WARM_IP_TARGET -1: must be 0 or more"},
 		{"negative headroom", request(t, "m5.large", 10, func(r *Request) { r.HeadroomPercent = -1 }), "invalid headroom -1%: must be 0% to 1000%"},
 		{"used over usable", request(t, "m5.large", 10, func(r *Request) {
 			r.Existing = []Existing{{CIDR: netip.MustParsePrefix("10.0.0.0/24"), Used: 300}}

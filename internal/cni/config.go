@@ -1,0 +1,147 @@
+package cni
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/eksnet/eksnet/internal/enum"
+)
+
+// Mode is how the VPC CNI hands addresses to pods on a node.
+type Mode string
+
+const (
+	ModeSecondaryIP      Mode = "secondary-ip"
+	ModePrefixDelegation Mode = "prefix-delegation"
+	ModeIPv6             Mode = "ipv6"
+)
+
+// IPFamily is the cluster's pod address family.
+type IPFamily string
+
+const (
+	IPv4 IPFamily = "ipv4"
+	IPv6 IPFamily = "ipv6"
+)
+
+// IPFamilies are the cluster IP families the VPC CNI runs, in the order
+// help and completion list them.
+var IPFamilies = []IPFamily{IPv4, IPv6}
+
+// ParseIPFamily reads an IP family: ipv4 or ipv6, in any case (enum.Parse).
+func ParseIPFamily(s string) (IPFamily, error) { return enum.Parse("IP family", s, IPFamilies) }
+
+// UnmarshalText reads an IP family in a plan or config file.
+func (f *IPFamily) UnmarshalText(b []byte) error {
+	parsed, err := ParseIPFamily(string(b))
+	if err != nil {
+		return err
+	}
+	*f = parsed
+	return nil
+}
+
+// Facts of the VPC CNI that several packages need, declared once
+// (docs/node-addresses.md).
+const (
+	// AddressesPerPrefix is the size of the /28 an ENI slot holds in prefix mode.
+	AddressesPerPrefix = 16
+	// HostNetworkPods are aws-node and kube-proxy: they count against max pods
+	// but take no pool address.
+	HostNetworkPods = 2
+	// DefaultENIConfigLabel is the node label that picks an ENIConfig named
+	// after the node's zone.
+	DefaultENIConfigLabel = "topology.kubernetes.io/zone"
+)
+
+// Config is every VPC CNI setting eksnet models, named as the aws-node
+// DaemonSet's environment names them. Flags, the config file, plan files
+// and the DaemonSet reader all decode into it. A zero WarmIPTarget,
+// MinimumIPTarget or MaxENI is unset, as in the CNI.
+type Config struct {
+	Version               Version  `yaml:"version" json:"version"`
+	PrefixDelegation      bool     `yaml:"prefixDelegation" json:"prefixDelegation"`           // ENABLE_PREFIX_DELEGATION
+	CustomNetworking      bool     `yaml:"customNetworking" json:"customNetworking"`           // AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG
+	SecurityGroupsForPods bool     `yaml:"securityGroupsForPods" json:"securityGroupsForPods"` // ENABLE_POD_ENI
+	IPFamily              IPFamily `yaml:"ipFamily" json:"ipFamily"`                           // ENABLE_IPv6
+	MaxENI                int      `yaml:"maxENI" json:"maxENI,omitempty"`                     // MAX_ENI
+	WarmENITarget         int      `yaml:"warmENITarget" json:"warmENITarget"`                 // WARM_ENI_TARGET
+	WarmIPTarget          int      `yaml:"warmIPTarget" json:"warmIPTarget,omitempty"`         // WARM_IP_TARGET
+	MinimumIPTarget       int      `yaml:"minimumIPTarget" json:"minimumIPTarget,omitempty"`   // MINIMUM_IP_TARGET
+	WarmPrefixTarget      int      `yaml:"warmPrefixTarget" json:"warmPrefixTarget"`           // WARM_PREFIX_TARGET
+	ENIConfigLabel        string   `yaml:"eniConfigLabel" json:"eniConfigLabel,omitempty"`     // ENI_CONFIG_LABEL_DEF
+}
+
+// DefaultConfig is the CNI as the shipped aws-node manifest runs it: the
+// newest release eksnet knows, IPv4, secondary IPs, WARM_ENI_TARGET=1 and
+// WARM_PREFIX_TARGET=1 (config/master/aws-k8s-cni.yaml of amazon-vpc-cni-k8s).
+func DefaultConfig() Config {
+	return Config{Version: LatestVersion, IPFamily: IPv4, WarmENITarget: 1, WarmPrefixTarget: 1}
+}
+
+// WarmIPTargets reports whether WARM_IP_TARGET or MINIMUM_IP_TARGET is set,
+// which makes ipamd count single IPs and ignore the ENI and prefix targets
+// (warmIPTargetsDefined in pkg/ipamd/ipamd.go).
+func (c Config) WarmIPTargets() bool { return c.WarmIPTarget > 0 || c.MinimumIPTarget > 0 }
+
+// IsIPv6 reports whether the cluster runs IPv6 pods.
+func (c Config) IsIPv6() bool { return c.IPFamily == IPv6 }
+
+// Validate rejects settings the VPC CNI cannot run on any type, one line
+// each naming the setting and what is allowed: negative counts, IPv6 with
+// custom networking (isConfigValid in pkg/ipamd/ipamd.go), and features the
+// release predates.
+func (c Config) Validate() error {
+	for _, t := range []struct {
+		name  string
+		value int
+	}{
+		{"WARM_ENI_TARGET", c.WarmENITarget}, {"WARM_IP_TARGET", c.WarmIPTarget},
+		{"MINIMUM_IP_TARGET", c.MinimumIPTarget}, {"WARM_PREFIX_TARGET", c.WarmPrefixTarget},
+	} {
+		if t.value < 0 {
+			return fmt.Errorf("invalid %s %d: must be 0 or more", t.name, t.value)
+		}
+	}
+	if c.MaxENI < 0 {
+		return fmt.Errorf("invalid MAX_ENI %d: must be at least 1 (0 leaves it unset)", c.MaxENI)
+	}
+	switch c.IPFamily {
+	case "", IPv4:
+	case IPv6:
+		if c.CustomNetworking {
+			return errors.New("custom networking cannot be combined with IPv6: the VPC CNI refuses to start with both")
+		}
+		if !c.Version.AtLeast(IPv6Since) {
+			return fmt.Errorf("IPv6 needs VPC CNI %s or later, not %s", IPv6Since, c.Version)
+		}
+	default:
+		return fmt.Errorf("invalid IP family %q: want %s", c.IPFamily, enum.List(IPFamilies))
+	}
+	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
+		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)
+	}
+	return nil
+}
+
+// CheckMaxENI checks a MAX_ENI that was given: at least 1. The CNI ignores
+// a smaller value (getMaxENI in pkg/ipamd/ipamd.go), so eksnet refuses it
+// rather than guess what was meant.
+func CheckMaxENI(n int) error {
+	if n < 1 {
+		return fmt.Errorf("invalid MAX_ENI %d: must be at least 1", n)
+	}
+	return nil
+}
+
+// RequestedMode is the mode the configuration asks for, before the
+// instance type has its say (ModeOn).
+func (c Config) RequestedMode() Mode {
+	switch {
+	case c.IsIPv6():
+		return ModeIPv6
+	case c.PrefixDelegation:
+		return ModePrefixDelegation
+	}
+	return ModeSecondaryIP
+}
