@@ -14,6 +14,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // factory carries what every command needs: the streams, the configuration
@@ -95,7 +96,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	root.SetIn(streams.In)
-	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default $XDG_CONFIG_HOME/eksnet/config.yaml, if present)")
+	root.PersistentFlags().StringVar(&configFile, "config", "", "config file (default $EKSNET_CONFIG, else $XDG_CONFIG_HOME/eksnet/config.yaml if present)")
 	root.PersistentFlags().StringVar(&f.limitsFile, "limits-file", "", "instance table file (written by eksnet limits update) to use instead of the embedded table")
 	root.AddCommand(
 		newMaxPodsCmd(f, nil),
@@ -121,10 +122,17 @@ func configSource(name, configFile string) (what, where string) {
 // loadConfig fills every flag the user did not set from the environment
 // (EKSNET_CNI_VERSION for --cni-version) or the config file (cni-version:),
 // in that order of precedence, so all three spell a setting the same way.
+//
+// The config file is named by --config, else EKSNET_CONFIG, else the user's
+// config directory; its keys are flag names of any eksnet command, and any
+// other key is an error naming it.
 func loadConfig(v *viper.Viper, configFile string, cmd *cobra.Command) error {
 	v.SetEnvPrefix("EKSNET")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
+	if configFile == "" {
+		configFile = os.Getenv("EKSNET_CONFIG")
+	}
 	if configFile == "" {
 		if dir, err := os.UserConfigDir(); err == nil {
 			candidate := filepath.Join(dir, "eksnet", "config.yaml")
@@ -136,7 +144,10 @@ func loadConfig(v *viper.Viper, configFile string, cmd *cobra.Command) error {
 	if configFile != "" {
 		v.SetConfigFile(configFile)
 		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("config file %s: %w", configFile, err)
+			return fmt.Errorf("config file %s: %s", configFile, strings.Join(strings.Fields(err.Error()), " "))
+		}
+		if err := checkConfigKeys(v, configFile, cmd.Root()); err != nil {
+			return err
 		}
 	}
 	var firstErr error
@@ -161,4 +172,37 @@ func loadConfig(v *viper.Viper, configFile string, cmd *cobra.Command) error {
 		}
 	})
 	return firstErr
+}
+
+// checkConfigKeys refuses a config file key that is no flag of any eksnet
+// command: a typo would otherwise be ignored with exit 0.
+func checkConfigKeys(v *viper.Viper, configFile string, root *cobra.Command) error {
+	known := map[string]bool{}
+	var names []string
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.PersistentFlags(), c.LocalFlags()} {
+			fs.VisitAll(func(fl *pflag.Flag) {
+				if !known[fl.Name] && fl.Name != "config" && fl.Name != "help" {
+					known[fl.Name] = true
+					names = append(names, fl.Name)
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	for _, key := range v.AllKeys() {
+		if known[key] {
+			continue
+		}
+		msg := fmt.Sprintf("config file %s: unknown key %q: keys are eksnet's flag names, such as cni-version", configFile, key)
+		if near := prose.Suggest(key, names, 1); len(near) > 0 {
+			msg = fmt.Sprintf("config file %s: unknown key %q (did you mean %s?)", configFile, key, near[0])
+		}
+		return errors.New(msg)
+	}
+	return nil
 }

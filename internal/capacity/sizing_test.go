@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
@@ -318,5 +319,43 @@ func BenchmarkSizeWithAdvice(b *testing.B) {
 		if _, err := Size(req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// maxpods and subnet size agree on the ENIs for pods and the max pods of
+// every type, with MAX_ENI 1 and 2 and security groups for pods: both read
+// them from the one CNI model.
+func TestMaxPodsAndSubnetSizeAgree(t *testing.T) {
+	table, err := limits.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, inst := range table.All() {
+		for _, maxENI := range []int{1, 2} {
+			q := formula.DefaultQuery()
+			q.MaxENI, q.SecurityGroupsForPods = maxENI, true
+			mp, err := formula.Compute(inst, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := NewRequest(inst, 10)
+			req.CNI = q.Config
+			p, err := Size(req)
+			if err != nil {
+				if mp.MaxPods <= cni.HostNetworkPods {
+					continue // no pod can take an address: subnet size has nothing to size
+				}
+				t.Fatalf("%s MAX_ENI=%d: subnet size: %v", inst.Name, maxENI, err)
+			}
+			if p.PerNode.PodENIs != mp.PodENIs || p.MaxPods != mp.MaxPods {
+				t.Errorf("%s MAX_ENI=%d with SG pods: maxpods %d pod ENIs, %d pods; subnet size %d, %d",
+					inst.Name, maxENI, mp.PodENIs, mp.MaxPods, p.PerNode.PodENIs, p.MaxPods)
+			}
+			checked++
+		}
+	}
+	if checked < 2000 {
+		t.Errorf("only %d checked", checked)
 	}
 }

@@ -146,21 +146,6 @@ func TestResolveExpandsGlobsInNameOrder(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"m5.large", "m5.large", 0}, {"m5.lrge", "m5.large", 1},
-		{"m5.lrage", "m5.large", 1}, {"c5.large", "m5.large", 1}, {"abc", "", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func FuzzMatch(f *testing.F) {
 	table, err := Embedded()
 	if err != nil {

@@ -1,6 +1,9 @@
 package prose
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestJoinAndCount(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
@@ -16,5 +19,32 @@ func TestJoinAndCount(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"m5.large", "m5.large", 0}, {"m5.lrge", "m5.large", 1},
+		{"m5.lrage", "m5.large", 1}, {"c5.large", "m5.large", 1}, {"abc", "", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// A name past SuggestMaxLen gets no suggestion, whatever it resembles:
+// the distance would cost its length times each known name's.
+func TestSuggestBounded(t *testing.T) {
+	known := []string{"m5.large", "m5.xlarge"}
+	if got := Suggest("m5.lrge", known, 3); len(got) != 1 || got[0] != "m5.large" {
+		t.Errorf("Suggest(m5.lrge) = %q", got)
+	}
+	if got := Suggest(strings.Repeat("m5.large", 20000), known, 3); got != nil {
+		t.Errorf("a 160k-character name got %q", got)
 	}
 }
