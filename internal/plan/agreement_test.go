@@ -2,8 +2,8 @@ package plan
 
 import (
 	"errors"
-	"net/netip"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"testing"
 
