@@ -1,4 +1,3 @@
-// Package data carries eksnet's embedded instance table.
 package data
 
 import _ "embed"

@@ -74,7 +74,7 @@ func tfvarsView(r *plan.Result) tfvars {
 
 // writeENIConfigs writes one ENIConfig per pod subnet, named after its AZ so
 // that ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone selects it
-// (vpc-rules.md), as multi-document YAML for kubectl apply -f -. A subnet
+// (docs/vpc-rules.md), as multi-document YAML for kubectl apply -f -. A subnet
 // the plan creates has no ID yet and security groups may be unknown: those
 // values are placeholders marked in a comment, and kubectl refuses them.
 func writeENIConfigs(w io.Writer, r *plan.Result, securityGroups []string) error {

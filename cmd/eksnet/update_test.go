@@ -141,7 +141,7 @@ func TestUpdateSummaryTable(t *testing.T) {
 	s.SetRegionRecords("eu-west-1", eu)
 
 	// The old file: the served types, with p5.48xlarge counting every card
-	// (the mistake maxpods.md warns of) and without t3.medium.
+	// (the mistake docs/max-pods.md warns of) and without t3.medium.
 	table, err := limits.Embedded()
 	if err != nil {
 		t.Fatal(err)

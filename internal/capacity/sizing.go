@@ -163,9 +163,9 @@ type Change struct {
 }
 
 // Size computes what each AZ's subnets must hold for req: one node's
-// addresses (ipam.NodeDemand, ipam.md) times the AZ's nodes (spread evenly,
+// addresses (ipam.NodeDemand, docs/node-addresses.md) times the AZ's nodes (spread evenly,
 // rounding up, plus the surge nodes), in the smallest subnet with 5 reserved
-// and whole /28 blocks (vpc-rules.md), and, when it does not fit, the changes
+// and whole /28 blocks (docs/vpc-rules.md), and, when it does not fit, the changes
 // that would.
 func Size(req Request) (Plan, error) {
 	p, err := size(req)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/eksnet/eksnet/internal/enum"
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 // Mode is how the VPC CNI hands addresses to pods on a node.
@@ -44,8 +45,9 @@ func (f *IPFamily) UnmarshalText(b []byte) error {
 // Facts of the VPC CNI that several packages need, declared once
 // (docs/node-addresses.md).
 const (
-	// AddressesPerPrefix is the size of the /28 an ENI slot holds in prefix mode.
-	AddressesPerPrefix = 16
+	// AddressesPerPrefix is the size of the /28 an ENI slot holds in prefix
+	// mode: one aligned block of a subnet (subnet.BlockSize).
+	AddressesPerPrefix = subnet.BlockSize
 	// HostNetworkPods are aws-node and kube-proxy: they count against max pods
 	// but take no pool address.
 	HostNetworkPods = 2

@@ -195,7 +195,7 @@ func TestToInstance(t *testing.T) {
 		bareMetal, ipv6OK, trunkingUnknown bool
 		memory                             int
 	}{
-		// Multi-card types: maxENIs is card 0's, never the total (maxpods.md).
+		// Multi-card types: maxENIs is card 0's, never the total (docs/max-pods.md).
 		{"p5.48xlarge", 192, 2, 50, 50, 32, 64, "nitro", false, true, false, 2097152},
 		{"c6in.32xlarge", 128, 8, 50, 50, 2, 16, "nitro", false, true, false, 262144},
 		{"p4d.24xlarge", 96, 15, 50, 50, 4, 60, "nitro", false, true, false, 1179648},

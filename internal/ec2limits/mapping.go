@@ -12,7 +12,7 @@ import (
 )
 
 // ToInstance maps one DescribeInstanceTypes record to a table entry, as
-// maxpods.md "Inputs per instance type" says:
+// docs/max-pods.md "Inputs per instance type" says:
 //   - maxENIs is the default network card's MaximumNetworkInterfaces
 //     (NetworkCards[DefaultNetworkCardIndex]), never NetworkInfo's total;
 //   - ipv4PerENI is Ipv4AddressesPerInterface, the ENI's primary included;

@@ -26,7 +26,7 @@ func lookup(t testing.TB, name string) limits.Instance {
 	return inst
 }
 
-// Every worked example of maxpods.md, plus the "Done when" values of the maxpods issue.
+// Every worked example of docs/max-pods.md, plus the "Done when" values of the maxpods issue.
 func TestWorkedExamples(t *testing.T) {
 	def := DefaultQuery()
 	with := func(f func(*Query)) Query { c := def; f(&c); return c }
@@ -79,7 +79,7 @@ func TestWorkedExamples(t *testing.T) {
 func TestSecurityGroupsForPods(t *testing.T) {
 	cfg := DefaultQuery()
 	cfg.SecurityGroupsForPods = true
-	// m5.large trunks: (3 - 1) x 9 + 2 = 20 (ipam.md: "only 20 ordinary pods fit, not 29").
+	// m5.large trunks: (3 - 1) x 9 + 2 = 20 (docs/node-addresses.md: "only 20 ordinary pods fit, not 29").
 	r, err := Compute(lookup(t, "m5.large"), cfg)
 	if err != nil {
 		t.Fatal(err)

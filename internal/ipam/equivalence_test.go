@@ -87,7 +87,7 @@ func poolUnitsOf(d Demand) int {
 
 // TestClosedFormEqualsSimulation grows nodes pod by pod through the port of
 // ipamd's decisions (sim_test.go) and checks, at every pod count, that the
-// closed form gives the same pool, ENIs and unaddressed pods (ipam.md: the
+// closed form gives the same pool, ENIs and unaddressed pods (docs/node-addresses.md: the
 // closed forms were checked against a step-by-step port).
 func TestClosedFormEqualsSimulation(t *testing.T) {
 	all := shapes(t)

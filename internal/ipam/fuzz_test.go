@@ -10,7 +10,7 @@ import (
 // FuzzNodeDemand checks over any settings that NodeDemand never panics, never
 // returns a negative count, never holds more than the ENIs can, and accounts
 // for every address: node + pod subnet = pool + one primary per ENI + one per
-// branch ENI (ipam.md "Closed form").
+// branch ENI (docs/node-addresses.md "Closed form").
 func FuzzNodeDemand(f *testing.F) {
 	f.Add(uint16(0), 1, 0, 0, 1, uint8(0), 0, 0, 29, 5)                    // m5.large-like defaults
 	f.Add(uint16(1), 1, 2, 10, 1, uint8(0), 0, 0, 29, 20)                  // warm IP targets

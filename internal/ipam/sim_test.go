@@ -11,7 +11,7 @@ import (
 // v1.23.1, pkg/ipamd/ipamd.go and pkg/ipamd/datastore), written independently
 // of the closed form in demand.go so that one checks the other. Function names
 // follow ipamd's. Only the decisions are ported: there are no timers, no EC2
-// errors, no cooldown (freed IPs still count as free, ipam.md).
+// errors, no cooldown (freed IPs still count as free, docs/node-addresses.md).
 
 // simENI is one attached ENI. units holds, per secondary IP (or per /28 in
 // prefix mode), the number of pods assigned to it.

@@ -1,11 +1,4 @@
-// Package limits holds the per-instance-type facts that bound pod networking
-// (ENIs, addresses per ENI, hypervisor, trunking) and the table that serves them.
-//
-// The facts and where they come from are described in maxpods.md ("Inputs per
-// instance type"). The package never prints and never reaches the network.
 package limits
-
-import "strings"
 
 // Hypervisor values as EC2 reports them. Bare metal types have none.
 const (
@@ -39,20 +32,14 @@ type Instance struct {
 	MemoryMiB               int           `json:"memoryMiB"`
 }
 
-// Family is the part of the type name before the dot ("m5" for "m5.large").
-func (i Instance) Family() string {
-	family, _, _ := strings.Cut(i.Name, ".")
-	return family
-}
-
 // NitroOrBareMetal reports whether the type passes the VPC CNI's own test for
-// prefix delegation and IPv6: the Nitro hypervisor or bare metal (maxpods.md).
+// prefix delegation and IPv6: the Nitro hypervisor or bare metal (docs/max-pods.md).
 func (i Instance) NitroOrBareMetal() bool {
 	return i.Hypervisor == HypervisorNitro || i.BareMetal
 }
 
 // RunsIPv6 reports whether the VPC CNI can run IPv6 pods on the type: Nitro
-// or bare metal, with IPv6 addresses on its ENIs (maxpods.md).
+// or bare metal, with IPv6 addresses on its ENIs (docs/max-pods.md).
 func (i Instance) RunsIPv6() bool { return i.NitroOrBareMetal() && i.IPv6Supported }
 
 // HypervisorName is the hypervisor as messages show it: nitro, xen, or
@@ -65,7 +52,7 @@ func (i Instance) HypervisorName() string {
 }
 
 // SupportsTrunking reports whether security groups for pods can attach a trunk
-// ENI on this type, and whether that is known at all (maxpods.md: no public
+// ENI on this type, and whether that is known at all (docs/max-pods.md: no public
 // API reports it; nil in the table means unknown).
 func (i Instance) SupportsTrunking() (supported, known bool) {
 	if i.Trunking == nil {
@@ -75,7 +62,7 @@ func (i Instance) SupportsTrunking() (supported, known bool) {
 }
 
 // DefaultCard returns the network card the VPC CNI manages, the only one
-// whose ENIs count (maxpods.md: NetworkCards[DefaultNetworkCardIndex]).
+// whose ENIs count (docs/max-pods.md: NetworkCards[DefaultNetworkCardIndex]).
 func (i Instance) DefaultCard() (NetworkCard, bool) {
 	for _, card := range i.NetworkCards {
 		if card.Index == i.DefaultNetworkCardIndex {

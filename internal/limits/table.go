@@ -87,7 +87,7 @@ var typeName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$`)
 // cannot make the formulas overflow.
 const MaxPlausible = 1000
 
-// Validate checks the facts the formulas rely on (maxpods.md "Inputs per
+// Validate checks the facts the formulas rely on (docs/max-pods.md "Inputs per
 // instance type"): a type name, at least one ENI and one address per ENI,
 // and the default network card present with maxENIs equal to its limit
 // (only the default card counts).

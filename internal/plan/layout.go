@@ -11,10 +11,10 @@ import (
 )
 
 // clusterAddresses is what a cluster subnet must have free: EKS places 2-4
-// ENIs there and asks for at least 6 free addresses (vpc-rules.md).
+// ENIs there and asks for at least 6 free addresses (docs/vpc-rules.md).
 const clusterAddresses = vpc.MinClusterFree
 
-// usable is the usable addresses of a /bits subnet: its size less 5 (vpc-rules.md).
+// usable is the usable addresses of a /bits subnet: its size less 5 (docs/vpc-rules.md).
 func usable(bits int) int { return subnet.PrefixLen(bits).Usable() }
 
 // pool is address space subnets are carved from: the VPC's blocks, or the
@@ -182,7 +182,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		return nil, nil, fmt.Errorf("%w: set vpc.subnetQuota once it is raised", err)
 	}
 	// Prefix reservations: the future nodes' /28s in each subnet that
-	// delegates prefixes (vpc-rules.md: nodes × prefixes per node × 16).
+	// delegates prefixes (docs/vpc-rules.md: nodes × prefixes per node × 16).
 	for _, sub := range res.Subnets {
 		if sub.PrefixesNeededFuture == 0 {
 			continue

@@ -132,7 +132,7 @@ func cniEnv(c cni.Config) (CNIResult, error) {
 }
 
 // roleTags are the tags a subnet of role carries for the AWS Load Balancer
-// Controller (vpc-rules.md).
+// Controller (docs/vpc-rules.md).
 func roleTags(r Role) map[string]string {
 	switch r {
 	case RolePublic:

@@ -64,7 +64,7 @@ type NodeGroupResult struct {
 	Name          string   `json:"name"`
 	InstanceTypes []string `json:"instanceTypes"`
 	// MaxPods is the kubelet value to set: the smallest over the types, one
-	// ENI fewer with custom networking (maxpods.md); SetBy the type giving it.
+	// ENI fewer with custom networking (docs/max-pods.md); SetBy the type giving it.
 	MaxPods     int      `json:"maxPods"`
 	SetBy       string   `json:"setBy"`
 	PodsPerNode int      `json:"podsPerNode"`

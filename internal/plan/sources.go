@@ -91,7 +91,7 @@ func MergeExisting(f *File, subnets []ExistingSubnet, vpcID, from string) error 
 // MergeVPCBlocks takes the VPC's IPv4 blocks as EC2 reports them associated
 // (the primary first): a plan without vpc.cidrs gets them all; a plan with
 // them must start with the same primary block (the association rules are
-// keyed on it; vpc-rules.md) and gets those it lacks appended, so that the
+// keyed on it; docs/vpc-rules.md) and gets those it lacks appended, so that the
 // VPC's subnets lie inside its blocks. Blocks the plan adds beyond EC2's stay.
 func MergeVPCBlocks(f *File, blocks []string) error {
 	if len(blocks) == 0 {

@@ -49,7 +49,7 @@ var (
 
 // ParseCIDR parses an IPv4 CIDR given in field with subnet.ParseCIDR, which
 // refuses one with host bits set: 10.0.0.18/18 may be a typo for
-// 10.0.0.0/18 or for another block, and vpc-rules.md says to ask, never to
+// 10.0.0.0/18 or for another block, and docs/vpc-rules.md says to ask, never to
 // guess. The error names the field and shows the canonical form.
 func ParseCIDR(field, s string) (netip.Prefix, error) {
 	p, err := subnet.ParseCIDR(s)
@@ -63,7 +63,7 @@ func ParseCIDR(field, s string) (netip.Prefix, error) {
 }
 
 // Validate checks a defaulted plan file against the VPC and EKS rules of
-// vpc-rules.md and returns it parsed. The first problem found is the error,
+// docs/vpc-rules.md and returns it parsed. The first problem found is the error,
 // one line naming the field, the value and what is allowed.
 func Validate(f File) (*Spec, error) {
 	s := &Spec{File: f}

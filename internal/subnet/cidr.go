@@ -7,7 +7,7 @@ import (
 )
 
 // ParseCIDR parses an IPv4 or IPv6 CIDR block and rejects one with host bits
-// set, showing the block it may have meant (vpc-rules.md: say which, never
+// set, showing the block it may have meant (docs/vpc-rules.md: say which, never
 // guess silently): "10.0.0.18/18 has host bits set; did you mean 10.0.0.0/18?".
 func ParseCIDR(s string) (netip.Prefix, error) {
 	s = strings.TrimSpace(s)
@@ -22,7 +22,7 @@ func ParseCIDR(s string) (netip.Prefix, error) {
 }
 
 // HostBitsError is a CIDR block with host bits set, and the block it may
-// have meant (vpc-rules.md: say which, never guess silently).
+// have meant (docs/vpc-rules.md: say which, never guess silently).
 type HostBitsError struct {
 	Given  string       // the block as typed
 	Masked netip.Prefix // the block with the host bits cleared
@@ -33,7 +33,7 @@ func (e *HostBitsError) Error() string {
 }
 
 // ParseSubnetCIDR parses the CIDR of an IPv4 subnet: no host bits, and a
-// size AWS allows, /16 to /28 (vpc-rules.md).
+// size AWS allows, /16 to /28 (docs/vpc-rules.md).
 func ParseSubnetCIDR(s string) (netip.Prefix, error) {
 	p, err := ParseCIDR(s)
 	if err != nil {

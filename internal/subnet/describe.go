@@ -20,7 +20,7 @@ type Existing struct {
 // Len is the subnet's prefix length.
 func (e Existing) Len() PrefixLen { return LenOf(e.CIDR) }
 
-// Used is the addresses in use: usable (size − 5, vpc-rules.md) minus available.
+// Used is the addresses in use: usable (size − 5, docs/vpc-rules.md) minus available.
 func (e Existing) Used() int { return max(e.Len().Usable()-e.Available, 0) }
 
 // Described is one subnet as DescribeSubnets gives it, the fields eksnet
@@ -62,7 +62,7 @@ func ParseDescribeSubnets(data []byte) ([]Existing, error) {
 
 // FromDescribed checks described subnets and returns them as Existing, in
 // order: each IPv4 CIDR is a subnet's (no host bits, /16 to /28;
-// vpc-rules.md) and its available addresses fit it (at most size − 5).
+// docs/vpc-rules.md) and its available addresses fit it (at most size − 5).
 // IPv6-only subnets, which have no IPv4 CIDR, are left out. source heads
 // the errors ("describe-subnets JSON, subnet-1: ...").
 func FromDescribed(source string, subnets []Described) ([]Existing, error) {

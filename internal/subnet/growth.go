@@ -173,7 +173,7 @@ func (s Spread) Share(nodes int) int {
 }
 
 // Room is how many more nodes, each needing perNode, fit a subnet of length
-// p that holds used now (vpc-rules.md, ipam.md); math.MaxInt when the nodes
+// p that holds used now (docs/vpc-rules.md, docs/node-addresses.md); math.MaxInt when the nodes
 // take nothing from it, 0 when it is already over.
 func Room(p PrefixLen, used, perNode Need) int {
 	if !used.FitsIn(p) {
@@ -197,7 +197,7 @@ func Room(p PrefixLen, used, perNode Need) int {
 
 // RunwayFor finds the month a subnet of length p runs out: it holds used now,
 // with its share of nodes; each further node of its share needs perNode
-// (ipam.md); all nodes grow by g every month and spread as spread says.
+// (docs/node-addresses.md); all nodes grow by g every month and spread as spread says.
 // used is taken as packed into whole /28 blocks, the best case: a
 // fragmented subnet runs out of free /28s sooner.
 func RunwayFor(p PrefixLen, used, perNode Need, nodes int, spread Spread, g Growth, horizonMonths int) (Runway, error) {
@@ -243,7 +243,7 @@ type Part struct {
 // FirstMonthOver is the first month, from 0 (today) to horizonMonths, in which
 // a subnet of length p no longer holds base (what it holds today) plus the
 // nodes each part gains by then, every part growing by g (After) and spread
-// as it says (vpc-rules.md: 5 reserved; ipam.md: whole /28 blocks); false if
+// as it says (docs/vpc-rules.md: 5 reserved; docs/node-addresses.md: whole /28 blocks); false if
 // it holds them all the way.
 func FirstMonthOver(p PrefixLen, base Need, parts []Part, g Growth, horizonMonths int) (int, bool) {
 	for month := 0; month <= horizonMonths; month++ {

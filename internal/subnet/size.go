@@ -1,11 +1,3 @@
-// Package subnet holds the sizing rules of VPC subnets for EKS nodes: usable
-// addresses per prefix length, whole aligned /28 blocks for prefix
-// delegation, the smallest and the recommended subnet for a demand,
-// utilisation, growth and runway, and parsing of the CIDRs and growth specs
-// users type.
-//
-// The rules are from vpc-rules.md and ipam.md. The package is pure: no I/O,
-// no globals, no AWS SDK.
 package subnet
 
 import (
@@ -17,7 +9,7 @@ import (
 	"github.com/eksnet/eksnet/internal/satint"
 )
 
-// The limits AWS puts on a subnet (vpc-rules.md "Sizes and reserved addresses").
+// The limits AWS puts on a subnet (docs/vpc-rules.md "Sizes and reserved addresses").
 const (
 	// Largest is the largest subnet: a /16.
 	Largest PrefixLen = 16
@@ -37,19 +29,10 @@ const (
 )
 
 // PrefixLen is the prefix length of an IPv4 subnet, /16 to /28. Its methods
-// return 0 for lengths outside that range; NewPrefixLen checks it.
+// return 0 for lengths outside that range; Valid checks it.
 type PrefixLen int
 
-// NewPrefixLen checks that bits is a subnet size AWS allows: /16 to /28 (vpc-rules.md).
-func NewPrefixLen(bits int) (PrefixLen, error) {
-	p := PrefixLen(bits)
-	if !p.Valid() {
-		return 0, fmt.Errorf("invalid subnet size /%d: AWS allows /16 (65531 usable) to /28 (11 usable)", bits)
-	}
-	return p, nil
-}
-
-// Valid reports whether p is /16 to /28 (vpc-rules.md).
+// Valid reports whether p is /16 to /28 (docs/vpc-rules.md).
 func (p PrefixLen) Valid() bool { return p >= Largest && p <= Smallest }
 
 // String is the length as written after a CIDR's slash: "/21".
@@ -64,7 +47,7 @@ func (p PrefixLen) Addresses() int {
 }
 
 // Usable is the subnet's size minus the 5 addresses AWS reserves in every
-// subnet (vpc-rules.md): a /28 has 11, a /19 8187.
+// subnet (docs/vpc-rules.md): a /28 has 11, a /19 8187.
 func (p PrefixLen) Usable() int {
 	if !p.Valid() {
 		return 0
@@ -82,12 +65,12 @@ func (p PrefixLen) Blocks() int {
 
 // FreeBlocks is the number of /28 blocks that can be whole prefixes: all but
 // the first (it holds the network address and three reserved ones) and the
-// last (it holds the broadcast address) (ipam.md, vpc-rules.md).
+// last (it holds the broadcast address) (docs/node-addresses.md, docs/vpc-rules.md).
 func (p PrefixLen) FreeBlocks() int { return max(p.Blocks()-2, 0) }
 
 // Need is what some nodes take from one subnet: single addresses (ENI
 // primaries, secondary IPs, node and branch ENI addresses) and, in prefix
-// mode, aligned /28 blocks that must be wholly free (ipam.md).
+// mode, aligned /28 blocks that must be wholly free (docs/node-addresses.md).
 type Need struct {
 	Addresses int `json:"addresses"` // single addresses, anywhere in the subnet
 	Blocks    int `json:"blocks"`    // aligned, fully free /28 blocks
@@ -108,14 +91,14 @@ func (n Need) Times(k int) Need {
 
 // blocksNeeded is the free /28 blocks n takes in a subnet of at least a /27:
 // its blocks, plus whole blocks for the single addresses that do not fit the
-// first and last blocks' 27 usable addresses (ipam.md: aligned free /28s).
+// first and last blocks' 27 usable addresses (docs/node-addresses.md: aligned free /28s).
 func (n Need) blocksNeeded() int {
 	return satint.Add(n.Blocks, satint.CeilDiv(max(n.Addresses-edgeAddresses, 0), BlockSize))
 }
 
 // FitsIn reports whether n fits a subnet of length p: the single addresses
-// within its usable ones (vpc-rules.md) and, with /28 blocks, every block
-// aligned and wholly free, outside the first and last (ipam.md).
+// within its usable ones (docs/vpc-rules.md) and, with /28 blocks, every block
+// aligned and wholly free, outside the first and last (docs/node-addresses.md).
 func (n Need) FitsIn(p PrefixLen) bool {
 	switch {
 	case !p.Valid() || n.Addresses < 0 || n.Blocks < 0:
@@ -128,7 +111,7 @@ func (n Need) FitsIn(p PrefixLen) bool {
 }
 
 // Over is by how many addresses n exceeds a subnet of length p (0 if it
-// fits); with /28 blocks, 16 per block short (vpc-rules.md, ipam.md).
+// fits); with /28 blocks, 16 per block short (docs/vpc-rules.md, docs/node-addresses.md).
 func (n Need) Over(p PrefixLen) int {
 	if n.Blocks == 0 {
 		return max(n.Addresses-p.Usable(), 0)
@@ -137,7 +120,7 @@ func (n Need) Over(p PrefixLen) int {
 }
 
 // MinPrefixLen is the smallest subnet that holds n: the longest prefix
-// length from /28 up to /16 that fits (vpc-rules.md: 5 reserved; ipam.md:
+// length from /28 up to /16 that fits (docs/vpc-rules.md: 5 reserved; docs/node-addresses.md:
 // whole /28 blocks in prefix mode). A need beyond a /16 is a *DoesNotFitError.
 func (n Need) MinPrefixLen() (PrefixLen, error) {
 	for p := Smallest; p >= Largest; p-- {

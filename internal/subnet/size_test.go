@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"go4.org/netipx"
@@ -64,20 +63,6 @@ func TestPrefixLenAgainstAddressSets(t *testing.T) {
 		}
 		if usable != p.Usable() || blocks != p.FreeBlocks() {
 			t.Errorf("%s: address set has %d usable and %d free /28s; arithmetic says %d and %d", p, usable, blocks, p.Usable(), p.FreeBlocks())
-		}
-	}
-}
-
-func TestNewPrefixLen(t *testing.T) {
-	for _, bits := range []int{16, 21, 28} {
-		if p, err := NewPrefixLen(bits); err != nil || int(p) != bits {
-			t.Errorf("NewPrefixLen(%d) = %v, %v", bits, p, err)
-		}
-	}
-	for _, bits := range []int{-1, 0, 15, 29, 32} {
-		_, err := NewPrefixLen(bits)
-		if err == nil || !strings.Contains(err.Error(), "AWS allows /16 (65531 usable) to /28 (11 usable)") {
-			t.Errorf("NewPrefixLen(%d) error %v", bits, err)
 		}
 	}
 }

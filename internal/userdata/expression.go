@@ -10,7 +10,7 @@ import (
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
-// The CEL variables nodeadm gives spec.kubelet.maxPodsExpression (maxpods.md):
+// The CEL variables nodeadm gives spec.kubelet.maxPodsExpression (docs/max-pods.md):
 // ENIs of the default network card, IPv4 addresses per ENI (the primary
 // included), nodeadm's own default max pods and, in newer nodeadm, vCPUs.
 const (

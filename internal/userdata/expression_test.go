@@ -221,7 +221,7 @@ func TestExpressionText(t *testing.T) {
 	}
 }
 
-// Differences on types whose numbers maxpods.md gives.
+// Differences on types whose numbers docs/max-pods.md gives.
 func TestDifferences(t *testing.T) {
 	tests := []struct {
 		typ   string

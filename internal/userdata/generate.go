@@ -68,7 +68,7 @@ type Request struct {
 const DefaultName = "default"
 
 // Generate validates the request and writes its document, in the format's
-// shape (maxpods.md "User data that carries the value"); user data over
+// shape (docs/max-pods.md "User data that carries the value"); user data over
 // EC2's 16 KB is refused.
 func Generate(req Request) ([]byte, error) {
 	if _, err := ParseFormat(string(req.Format)); err != nil {

@@ -25,7 +25,7 @@ type Fixed struct {
 }
 
 // FixedValue is the fixed max pods for nodes of the given types: the
-// smallest, as EKS managed node groups apply it (maxpods.md). A type that
+// smallest, as EKS managed node groups apply it (docs/max-pods.md). A type that
 // cannot run the mode at all (IPv6 on Xen) is an error: its nodes would run
 // no pods.
 func FixedValue(results []formula.Result) (Fixed, error) {
@@ -71,7 +71,7 @@ func (f Fixed) cpu() string    { return fmt.Sprintf("%dm", f.KubeReservedCPUMill
 
 // tableDefault is the max pods that eni-max-pods.txt, AL2's bootstrap.sh and
 // nodeadm use for a type when nothing overrides it: maxENIs × slots + 2,
-// uncapped and blind to every CNI setting (maxpods.md).
+// uncapped and blind to every CNI setting (docs/max-pods.md).
 func tableDefault(r formula.Result) int { return r.MaxENIs*(r.IPv4PerENI-1) + 2 }
 
 // setByResult returns the result of the type that sets max pods.
@@ -195,7 +195,7 @@ func (f Fixed) reservedLine() []string {
 	return lines
 }
 
-// trapLine is the kube-reserved trap (maxpods.md): who sets only max pods
+// trapLine is the kube-reserved trap (docs/max-pods.md): who sets only max pods
 // leaves memory reserved for the table's value. It is empty when that value
 // is the one written on every type.
 func (f Fixed) trapLine(who string) string {

@@ -1,9 +1,3 @@
-// Package vpc carves subnets out of a VPC's address space and checks the VPC
-// and EKS rules of vpc-rules.md: block sizes, the secondary block association
-// table, quotas, overlaps, Availability Zones and the service CIDR.
-//
-// The package is pure: plain values in, plain values out, no I/O. Only IPv4
-// is carved (IPv6 subnets are always /64s and never run short).
 package vpc
 
 import (
@@ -131,15 +125,6 @@ func (s *Space) FreeBlocks(bits int) uint64 {
 		n += uint64(s.free[b].len()) << (bits - b)
 	}
 	return n
-}
-
-// Clone returns an independent copy, for trying a change without committing it.
-func (s *Space) Clone() *Space {
-	c := &Space{size: s.size}
-	for b := range s.free {
-		c.free[b] = addrHeap(append([]uint32(nil), s.free[b]...))
-	}
-	return c
 }
 
 // blockSize is the number of addresses in a /bits block.

@@ -6,14 +6,17 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/eksnet/eksnet/internal/subnet"
+
 	"github.com/eksnet/eksnet/internal/prose"
 )
 
-// Limits from vpc-rules.md.
+// Limits from docs/vpc-rules.md.
 const (
-	LargestBits        = 16  // a VPC CIDR block or subnet is /16 to /28
-	SmallestBits       = 28  //
-	ReservedPerSubnet  = 5   // network, router, DNS, reserved, broadcast
+	// LargestBits and SmallestBits bound a VPC CIDR block or subnet: /16 to
+	// /28, the one rule of internal/subnet (subnet.Largest, subnet.Smallest).
+	LargestBits        = int(subnet.Largest)
+	SmallestBits       = int(subnet.Smallest)
 	DefaultBlockQuota  = 5   // IPv4 CIDR blocks per VPC, the primary included
 	MaxBlockQuota      = 50  // the quota can be raised to this
 	DefaultSubnetQuota = 200 // subnets per VPC
@@ -23,7 +26,7 @@ const (
 	serviceSmallest    = 24  //
 )
 
-// Named address ranges of the association table (vpc-rules.md).
+// Named address ranges of the association table (docs/vpc-rules.md).
 var (
 	RFC1918Ten    = netip.MustParsePrefix("10.0.0.0/8")
 	RFC1918OneSev = netip.MustParsePrefix("172.16.0.0/12")
@@ -53,7 +56,7 @@ const (
 	ClassLinkLocal RangeClass = "169.254.0.0/16"
 )
 
-// Classify returns the row of the association table (vpc-rules.md) a block
+// Classify returns the row of the association table (docs/vpc-rules.md) a block
 // belongs to (p is /16 or smaller, so it lies wholly inside or outside each
 // named range).
 func Classify(p netip.Prefix) RangeClass {
@@ -86,12 +89,12 @@ func within(p, parent netip.Prefix) bool {
 // Within reports whether p lies wholly inside parent.
 func Within(p, parent netip.Prefix) bool { return within(p.Masked(), parent.Masked()) }
 
-// CheckBlockSize checks that a VPC CIDR block is /16 to /28 (vpc-rules.md).
+// CheckBlockSize checks that a VPC CIDR block is /16 to /28 (docs/vpc-rules.md).
 func CheckBlockSize(p netip.Prefix) error {
 	return checkSize(p, "a VPC CIDR block")
 }
 
-// CheckSubnetSize checks that a subnet is /16 to /28 (vpc-rules.md).
+// CheckSubnetSize checks that a subnet is /16 to /28 (docs/vpc-rules.md).
 func CheckSubnetSize(p netip.Prefix) error {
 	return checkSize(p, "a subnet")
 }
@@ -109,7 +112,7 @@ func checkSize(p netip.Prefix, what string) error {
 }
 
 // CheckPrimary checks what no VPC block may be: link-local space
-// (vpc-rules.md: "169.254.0.0/16 can never be used").
+// (docs/vpc-rules.md: "169.254.0.0/16 can never be used").
 func CheckPrimary(p netip.Prefix) error {
 	if Classify(p) == ClassLinkLocal {
 		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", p)
@@ -128,13 +131,13 @@ type associationRule struct {
 }
 
 // restrictedFor returns the row of the association table for a VPC with
-// blocks, the primary first (vpc-rules.md).
+// blocks, the primary first (docs/vpc-rules.md).
 func restrictedFor(blocks []netip.Prefix) associationRule {
 	switch c := Classify(blocks[0]); c {
 	case ClassTen:
 		r := associationRule{Range: c, Restricted: []netip.Prefix{RFC1918OneSev, RFC1918Nine, Benchmark},
 			Allowed: "other 10.0.0.0/8 blocks, public ranges and 100.64.0.0/10"}
-		// vpc-rules.md: "and 10.0.0.0/16 if a block is in 10.0.0.0/15", any
+		// docs/vpc-rules.md: "and 10.0.0.0/16 if a block is in 10.0.0.0/15", any
 		// block of the VPC, not only the primary.
 		if i := slices.IndexFunc(blocks, func(b netip.Prefix) bool { return within(b, tenSlash15) }); i >= 0 {
 			r.Restricted = append(r.Restricted, tenSlash16)
@@ -156,7 +159,7 @@ func restrictedFor(blocks []netip.Prefix) associationRule {
 }
 
 // CheckAssociation checks that block may be associated with a VPC that has
-// blocks, the primary first: the association table of vpc-rules.md, keyed on
+// blocks, the primary first: the association table of docs/vpc-rules.md, keyed on
 // the range of the primary block, as AWS keys it, with its one rule on the
 // other blocks: none from 10.0.0.0/16 once any block is in 10.0.0.0/15.
 // 169.254.0.0/16 can never be used.
@@ -191,7 +194,7 @@ func CheckAssociation(blocks []netip.Prefix, block netip.Prefix) error {
 }
 
 // CheckDockerRange warns about a block in or around 172.17.0.0/16
-// (vpc-rules.md: "Don't use 172.17.0.0/16 for a VPC (some AWS services use it)").
+// (docs/vpc-rules.md: "Don't use 172.17.0.0/16 for a VPC (some AWS services use it)").
 func CheckDockerRange(p netip.Prefix) (warning string, ok bool) {
 	switch {
 	case !p.Overlaps(DockerBridge):
@@ -203,7 +206,7 @@ func CheckDockerRange(p netip.Prefix) (warning string, ok bool) {
 }
 
 // CheckBlockQuota checks the number of IPv4 CIDR blocks against the quota
-// (vpc-rules.md: 5 by default, the primary included, adjustable to 50).
+// (docs/vpc-rules.md: 5 by default, the primary included, adjustable to 50).
 func CheckBlockQuota(existing, added, quota int) error {
 	if quota < 1 || quota > MaxBlockQuota {
 		return fmt.Errorf("invalid CIDR block quota %d: it is 1 to %d (default %d)", quota, MaxBlockQuota, DefaultBlockQuota)
@@ -216,7 +219,7 @@ func CheckBlockQuota(existing, added, quota int) error {
 }
 
 // CheckSubnetQuota checks the number of subnets against the quota
-// (vpc-rules.md: 200 subnets per VPC by default).
+// (docs/vpc-rules.md: 200 subnets per VPC by default).
 func CheckSubnetQuota(existing, added, quota int) error {
 	if existing+added > quota {
 		return fmt.Errorf("the VPC would have %d subnets (%d existing + %d new), over its quota of %d", existing+added, existing, added, quota)
@@ -227,7 +230,7 @@ func CheckSubnetQuota(existing, added, quota int) error {
 // BlockedControlPlaneAZIDs are AZ IDs that cannot host the EKS control plane's ENIs.
 var BlockedControlPlaneAZIDs = []string{"use1-az3", "usw1-az2", "cac1-az3"}
 
-// CheckAZs checks the Availability Zones of a cluster (vpc-rules.md "EKS"):
+// CheckAZs checks the Availability Zones of a cluster (docs/vpc-rules.md "EKS"):
 // at least two, none twice, none whose AZ ID cannot host the control plane's
 // ENIs (use1-az3, usw1-az2, cac1-az3).
 func CheckAZs(azs []string) error {
@@ -248,7 +251,7 @@ func CheckAZs(azs []string) error {
 	return nil
 }
 
-// CheckServiceCIDR checks a Kubernetes service CIDR (vpc-rules.md "EKS"):
+// CheckServiceCIDR checks a Kubernetes service CIDR (docs/vpc-rules.md "EKS"):
 // inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24,
 // overlapping no VPC block.
 func CheckServiceCIDR(svc netip.Prefix, blocks []netip.Prefix) error {
@@ -267,7 +270,7 @@ func CheckServiceCIDR(svc netip.Prefix, blocks []netip.Prefix) error {
 }
 
 // DefaultServiceCIDR is the service range EKS uses when none is given
-// (vpc-rules.md: 10.100.0.0/16 or 172.20.0.0/16): the first that overlaps no
+// (docs/vpc-rules.md: 10.100.0.0/16 or 172.20.0.0/16): the first that overlaps no
 // VPC block.
 func DefaultServiceCIDR(blocks []netip.Prefix) (netip.Prefix, bool) {
 	for _, svc := range DefaultServiceCIDRs {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// The association table of vpc-rules.md, row by row, keyed on the primary
+// The association table of docs/vpc-rules.md, row by row, keyed on the primary
 // block; primary is the VPC's blocks, the primary first, separated by spaces.
 func TestCheckAssociation(t *testing.T) {
 	tests := []struct {

@@ -1,0 +1,2 @@
+// Package data carries eksnet's embedded instance table.
+package data
