@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksnet/eksnet/internal/ec2limits"
+	"github.com/eksnet/eksnet/internal/manifest"
 	"github.com/eksnet/eksnet/internal/plan"
 	"github.com/eksnet/eksnet/internal/render"
 )
@@ -27,12 +28,13 @@ const (
 var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatENIConfig}
 
 type planOptions struct {
-	factory     *factory
-	file        string
-	subnetsFile string
-	cniFrom     string
-	aws         awsFlags // --live and the AWS settings it uses
-	output      string
+	factory      *factory
+	file         string
+	subnetsFile  string
+	cniFrom      string
+	aws          awsFlags // --live and the AWS settings it uses
+	output       string
+	placeholders bool
 }
 
 func newPlanCmd(f *factory, runF func(*planOptions) error) *cobra.Command {
@@ -70,6 +72,7 @@ blocks of the plan's vpc.id, in --region or else the plan's region.`,
 	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet: kubectl get ds aws-node -n kube-system -o yaml (or json)")
 	opts.aws.bind(cmd, livePlan, 30*time.Second)
 	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml, tfvars or eniconfig")
+	fs.BoolVar(&opts.placeholders, "placeholders", false, "-o eniconfig: write PLACEHOLDER values where a pod subnet has no ID yet or no security group is set")
 	return cmd
 }
 
@@ -84,66 +87,42 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if opts.aws.live && opts.subnetsFile != "" {
 		return errors.New("--live and --subnets-file both give the existing subnets: use one of them")
 	}
-	data, err := readInput(opts.factory.streams.In, opts.file)
-	if err != nil {
-		return err
+	in := plan.Inputs{FileName: opts.file, FileFormat: planFormat(opts.file)}
+	if opts.file == "-" {
+		in.FileName = "standard input"
 	}
-	file, err := plan.Decode(data, planFormat(opts.file))
-	if err != nil {
-		name := opts.file
-		if name == "-" {
-			name = "standard input"
-		}
-		return fmt.Errorf("%s: %w", name, err)
+	if in.File, err = readInput(opts.factory.streams.In, opts.file); err != nil {
+		return err
 	}
 	if opts.subnetsFile != "" {
-		raw, err := os.ReadFile(opts.subnetsFile)
-		if err != nil {
+		if in.Subnets, err = os.ReadFile(opts.subnetsFile); err != nil {
 			return fmt.Errorf("--subnets-file: %w", err)
 		}
-		subnets, vpcID, err := plan.SubnetsFromDescribe(raw, file.VPC.ID)
-		if err != nil {
-			return fmt.Errorf("%s: %w", opts.subnetsFile, err)
-		}
-		if err := plan.MergeExisting(&file, subnets, vpcID, "the subnets file"); err != nil {
-			return err
-		}
-	}
-	if opts.aws.live {
-		if err := mergeLiveVPC(ctx, &file, &opts.aws); err != nil {
-			return err
-		}
+		in.SubnetsName = opts.subnetsFile
 	}
 	if opts.cniFrom != "" {
-		raw, err := os.ReadFile(opts.cniFrom)
-		if err != nil {
+		if in.DaemonSet, err = os.ReadFile(opts.cniFrom); err != nil {
 			return fmt.Errorf("--cni-from: %w", err)
 		}
-		ds, hasVersion, err := plan.CNIFromDaemonSet(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", opts.cniFrom, err)
-		}
-		plan.ApplyDaemonSet(&file, ds, hasVersion)
+		in.DaemonSetName = opts.cniFrom
 	}
-	plan.Default(&file)
-	spec, err := plan.Validate(file)
-	if err != nil {
-		return err
+	if opts.aws.live {
+		in.Live = func(f *plan.File) error { return mergeLiveVPC(ctx, f, &opts.aws) }
 	}
 	table, err := opts.factory.BaseTable()
 	if err != nil {
 		return err
 	}
-	res, err := plan.Build(spec, table)
+	res, spec, err := plan.Plan(in, table)
 	if err != nil {
 		return err
 	}
 	out := opts.factory.streams.Out
 	switch format {
 	case formatTFVars:
-		return render.Write(out, render.JSON, tfvarsView(res))
+		return render.Write(out, render.JSON, manifest.TFVarsOf(res))
 	case formatENIConfig:
-		return writeENIConfigs(out, res, spec.File.CNI.SecurityGroups)
+		return manifest.WriteENIConfigs(out, res, manifest.ENIConfigOptions{SecurityGroups: spec.File.CNI.SecurityGroups, Placeholders: opts.placeholders})
 	}
 	return render.Write(out, format, planView{res})
 }

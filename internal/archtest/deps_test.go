@@ -18,6 +18,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/formula",
 	"github.com/eksnet/eksnet/internal/ipam",
 	"github.com/eksnet/eksnet/internal/limits",
+	"github.com/eksnet/eksnet/internal/manifest",
 	"github.com/eksnet/eksnet/internal/plan",
 	"github.com/eksnet/eksnet/internal/prose",
 	"github.com/eksnet/eksnet/internal/render",

@@ -17,6 +17,7 @@ import (
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/enum"
 	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/manifest"
 )
 
 // Format is a kind of document that carries max pods to a node.
@@ -260,16 +261,7 @@ func mimeMultipart(contentType string, part []byte) ([]byte, error) {
 // hold only eksnet's own text: numbers and instance type names).
 func yamlDocument(comments []string, v any) ([]byte, error) {
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{yamlNode(reflect.ValueOf(v))}, HeadComment: commentBlock("# ", comments)}
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return manifest.EncodeYAML(doc)
 }
 
 // yamlNode builds the node tree of a value made of structs with yaml tags,

@@ -1,0 +1,67 @@
+package manifest
+
+import "github.com/eksnet/eksnet/internal/plan"
+
+// TFVars is the plan as Terraform variables (write it to a .tfvars.json
+// file): snake_case names, subnets keyed "AZ-ROLE" for for_each, and maps
+// of CIDRs by AZ for each role.
+type TFVars struct {
+	VPCID                 string                  `json:"vpc_id,omitempty"`
+	VPCCIDRBlocks         []string                `json:"vpc_cidr_blocks"`
+	SecondaryCIDRBlocks   []string                `json:"secondary_cidr_blocks"`
+	CIDRBlocksToAssociate []string                `json:"cidr_blocks_to_associate"`
+	ServiceCIDR           string                  `json:"service_cidr"`
+	AZs                   []string                `json:"azs"`
+	Subnets               map[string]TFVarsSubnet `json:"subnets"`
+	NodeSubnets           map[string]string       `json:"node_subnets"`
+	PodSubnets            map[string]string       `json:"pod_subnets"`
+	ClusterSubnets        map[string]string       `json:"cluster_subnets"`
+	PublicSubnets         map[string]string       `json:"public_subnets"`
+	PrefixReservations    []TFVarsReservation     `json:"prefix_reservations"`
+}
+
+// TFVarsSubnet is one subnet of TFVars.
+type TFVarsSubnet struct {
+	AZ     string            `json:"az"`
+	Role   string            `json:"role"`
+	CIDR   string            `json:"cidr"`
+	Create bool              `json:"create"` // false for existing subnets the plan adopts
+	ID     string            `json:"id,omitempty"`
+	Tags   map[string]string `json:"tags"`
+}
+
+// TFVarsReservation is one prefix reservation of TFVars.
+type TFVarsReservation struct {
+	Key        string `json:"key"` // the subnet's key in subnets
+	SubnetCIDR string `json:"subnet_cidr"`
+	CIDR       string `json:"cidr"`
+	Type       string `json:"reservation_type"`
+}
+
+// TFVarsOf lays out r as TFVars.
+func TFVarsOf(r *plan.Result) TFVars {
+	t := TFVars{
+		VPCID: r.VPCID, VPCCIDRBlocks: r.VPCCIDRs, SecondaryCIDRBlocks: r.SecondaryCIDRs,
+		CIDRBlocksToAssociate: r.CIDRBlocksToAssociate, ServiceCIDR: r.ServiceCIDR, AZs: r.AZs,
+		Subnets: map[string]TFVarsSubnet{}, NodeSubnets: map[string]string{}, PodSubnets: map[string]string{},
+		ClusterSubnets: map[string]string{}, PublicSubnets: map[string]string{}, PrefixReservations: []TFVarsReservation{},
+	}
+	byRole := map[plan.Role]map[string]string{
+		plan.RoleNode: t.NodeSubnets, plan.RolePod: t.PodSubnets, plan.RoleCluster: t.ClusterSubnets, plan.RolePublic: t.PublicSubnets,
+	}
+	keys := map[string]string{}
+	for _, s := range r.Subnets {
+		key := s.AZ + "-" + string(s.Role)
+		tags := map[string]string{}
+		for k, v := range s.Tags {
+			tags[k] = v
+		}
+		t.Subnets[key] = TFVarsSubnet{AZ: s.AZ, Role: string(s.Role), CIDR: s.CIDR, Create: !s.Existing, ID: s.ID, Tags: tags}
+		byRole[s.Role][s.AZ] = s.CIDR
+		keys[s.CIDR] = key
+	}
+	for _, res := range r.Reservations {
+		t.PrefixReservations = append(t.PrefixReservations, TFVarsReservation{Key: keys[res.SubnetCIDR], SubnetCIDR: res.SubnetCIDR, CIDR: res.CIDR, Type: res.Type})
+	}
+	return t
+}
