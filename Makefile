@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 FUZZTIME ?= 5s
 
-.PHONY: all build run test race bench fuzz lint limits clean
+.PHONY: all build install run test race bench bench-startup fuzz lint limits generate docs clean
 
 all: lint test build
 
@@ -20,12 +20,20 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+# Start-up against its floor: a probe linking the same libraries, run alternately.
+bench-startup:
+	$(GO) run ./bench/startup
+
+# Regenerate internal/limits/embedded_table.go from data/instance-limits.json.
+generate:
+	$(GO) generate ./internal/limits
+
 # A short smoke run of every fuzz target (go test -fuzz takes one target at a time).
 fuzz:
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    EKSNET_FUZZ_TIME_BOUND=1s $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
 
@@ -35,6 +43,7 @@ fuzz:
 REGIONS ?= all
 limits:
 	$(GO) run ./cmd/eksnet limits update --regions $(REGIONS) --out data/instance-limits.json
+	$(GO) generate ./internal/limits
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \

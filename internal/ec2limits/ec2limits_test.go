@@ -329,14 +329,10 @@ func TestTimeoutAndInterrupt(t *testing.T) {
 
 	ctx, cancel := WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	began := time.Now()
 	_, err := src.Load(ctx, limits.Selection{Args: []string{"m5.large"}})
 	if err == nil || err.Error() != "EC2 in us-east-1: no answer within 100ms (--timeout): raise --timeout, or check the network and --endpoint-url" ||
 		!errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timeout error = %v", err)
-	}
-	if d := time.Since(began); d > 3*time.Second {
-		t.Errorf("timeout took %s", d)
 	}
 
 	ctx, cancel = context.WithCancel(context.Background())

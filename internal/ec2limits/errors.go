@@ -7,6 +7,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
@@ -75,8 +76,8 @@ func (e *ThrottledError) Error() string {
 }
 
 var (
-	unknownTypesList = regexp.MustCompile(`\[([^\]]*)\]`)
-	vpcIDInMessage   = regexp.MustCompile(`\bvpc-[0-9a-f]+\b`)
+	unknownTypesList = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[([^\]]*)\]`) })
+	vpcIDInMessage   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bvpc-[0-9a-f]+\b`) })
 )
 
 // explain turns an SDK error from calling action into a one-line error a
@@ -102,7 +103,7 @@ func explain(ctx context.Context, action string, err error) error {
 			return &AccessDeniedError{Action: "ec2:" + action, Code: code}
 		case code == "InvalidInstanceType":
 			var names []string
-			if m := unknownTypesList.FindStringSubmatch(apiErr.ErrorMessage()); m != nil {
+			if m := unknownTypesList().FindStringSubmatch(apiErr.ErrorMessage()); m != nil {
 				for _, n := range strings.Split(m[1], ",") {
 					if n = strings.TrimSpace(n); n != "" {
 						names = append(names, n)
@@ -111,7 +112,7 @@ func explain(ctx context.Context, action string, err error) error {
 			}
 			return &UnknownTypesError{Names: names, Message: apiErr.ErrorMessage()}
 		case code == "InvalidVpcID.NotFound":
-			return &VPCNotFoundError{ID: vpcIDInMessage.FindString(apiErr.ErrorMessage()), Code: code}
+			return &VPCNotFoundError{ID: vpcIDInMessage().FindString(apiErr.ErrorMessage()), Code: code}
 		case code == "AuthFailure" || code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" ||
 			code == "UnrecognizedClientException" || code == "ExpiredToken" || code == "RequestExpired":
 			return fmt.Errorf("EC2 rejected the AWS credentials (%s: %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile, and refresh expired session credentials", code, oneLine(apiErr.ErrorMessage()))

@@ -16,10 +16,10 @@ const AllRegions = "all"
 
 // regionName is the shape of every AWS region name: us-east-1,
 // us-gov-west-1, cn-north-1, eusc-de-east-1.
-var regionName = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
+var regionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`) })
 
 // IsRegionName reports whether s has the shape of an AWS region name.
-func IsRegionName(s string) bool { return regionName.MatchString(s) }
+func IsRegionName(s string) bool { return regionName().MatchString(s) }
 
 // ParseRegions reads --regions: "all", or region names separated by commas,
 // each once, in the order given (issue 3).

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Header describes where a table's facts came from and when.
@@ -20,10 +21,12 @@ type Header struct {
 }
 
 // Table is a validated, read-only set of instance types, looked up by name.
+// The instances are sorted by name, so that the embedded table is a static
+// slice that costs nothing at start (embedded_table.go) and lookups are a
+// binary search.
 type Table struct {
-	header Header
-	byName map[string]Instance
-	names  []string // sorted
+	header    Header
+	instances []Instance // sorted by name, names unique
 }
 
 // file is the on-disk layout of data/instance-limits.json.
@@ -35,30 +38,63 @@ type file struct {
 // NewTable builds a table from instances, checking each with Validate and
 // refusing a name given twice.
 func NewTable(header Header, instances []Instance) (*Table, error) {
-	t := &Table{header: header, byName: make(map[string]Instance, len(instances))}
 	for _, inst := range instances {
 		if err := Validate(inst); err != nil {
 			return nil, err
 		}
-		if _, dup := t.byName[inst.Name]; dup {
-			return nil, fmt.Errorf("instance type %q appears twice", inst.Name)
-		}
-		t.byName[inst.Name] = inst
-		t.names = append(t.names, inst.Name)
 	}
-	slices.Sort(t.names)
-	t.header.InstanceTypes = len(t.names)
-	return t, nil
+	sorted := slices.Clone(instances)
+	slices.SortFunc(sorted, func(a, b Instance) int { return strings.Compare(a.Name, b.Name) })
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].Name == sorted[i-1].Name {
+			return nil, fmt.Errorf("instance type %q appears twice", sorted[i].Name)
+		}
+	}
+	header.InstanceTypes = len(sorted)
+	return &Table{header: header, instances: sorted}, nil
 }
 
 // Parse decodes and validates a table in the instance-limits.json format.
-// Unknown fields are errors so that a misspelt key cannot silently become zero.
+// It is strict, as a tampered file must not load: valid UTF-8, one JSON
+// object with nothing after it, no unknown field (a misspelt key cannot
+// silently become zero), no key given twice, and every instance valid.
 func Parse(data []byte) (*Table, error) {
+	if !utf8.Valid(data) {
+		return nil, errors.New("instance table: not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var f file
-	if err := dec.Decode(&f); err != nil {
+	seen := map[string]bool{}
+	err := objectFields(dec, func(key string) error {
+		if seen[key] {
+			return fmt.Errorf("key %q appears twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case "header":
+			return dec.Decode(&f.Header)
+		case "instances":
+			f.Instances = map[string]Instance{}
+			return objectFields(dec, func(name string) error {
+				if _, dup := f.Instances[name]; dup {
+					return fmt.Errorf("instance type %q appears twice", name)
+				}
+				var inst Instance
+				if err := dec.Decode(&inst); err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				f.Instances[name] = inst
+				return nil
+			})
+		}
+		return fmt.Errorf("unknown key %q: want header and instances", key)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("instance table: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("instance table: data after the table's closing brace")
 	}
 	if len(f.Instances) == 0 {
 		return nil, errors.New("instance table: no instance types")
@@ -78,9 +114,44 @@ func Parse(data []byte) (*Table, error) {
 	return t, nil
 }
 
-// typeName is the shape of an EC2 instance type name: family.size in lower
-// case (m5.large, u-6tb1.metal, c7g-flex.large), as Lookup looks names up.
-var typeName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*\.[a-z0-9-]+$`)
+// objectFields reads one JSON object from dec, calling field for each key
+// with the decoder positioned at its value, which field must consume.
+func objectFields(dec *json.Decoder, field func(key string) error) error {
+	if tok, err := dec.Token(); err != nil {
+		return err
+	} else if tok != json.Delim('{') {
+		return fmt.Errorf("want a JSON object, not %v", tok)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := field(tok.(string)); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token() // the closing brace
+	return err
+}
+
+// IsTypeName reports whether s has the shape of an EC2 instance type name:
+// family.size in lower case (m5.large, u-6tb1.metal, c7g-flex.large), as
+// Lookup looks names up: [a-z0-9][a-z0-9-]*\.[a-z0-9-]+.
+func IsTypeName(s string) bool {
+	family, size, ok := strings.Cut(s, ".")
+	if !ok || family == "" || size == "" || family[0] == '-' {
+		return false
+	}
+	for _, part := range []string{family, size} {
+		for i := 0; i < len(part); i++ {
+			if c := part[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // MaxPlausible bounds every count in a table, far above any type's today
 // (24 ENIs, 64 addresses per ENI, 32 network cards), so that a bad file
@@ -95,7 +166,7 @@ func Validate(inst Instance) error {
 	switch {
 	case inst.Name == "":
 		return errors.New("instance type with an empty name")
-	case !typeName.MatchString(inst.Name):
+	case !IsTypeName(inst.Name):
 		return fmt.Errorf("%q is not an instance type name (lower-case family.size, such as m5.large)", inst.Name)
 	case inst.MaxENIs < 1:
 		return fmt.Errorf("%s: maxENIs is %d, must be at least 1", inst.Name, inst.MaxENIs)
@@ -110,11 +181,20 @@ func Validate(inst Instance) error {
 		return fmt.Errorf("%s: vcpus is %d, above %d: not a real type's", inst.Name, inst.VCPUs, 100*MaxPlausible)
 	case inst.BranchInterfaces != nil && *inst.BranchInterfaces < 0:
 		return fmt.Errorf("%s: branchInterfaces is %d, must not be negative", inst.Name, *inst.BranchInterfaces)
+	case inst.Hypervisor != "" && inst.Hypervisor != HypervisorNitro && inst.Hypervisor != HypervisorXen:
+		return fmt.Errorf("%s: hypervisor %q: want nitro, xen or none (bare metal)", inst.Name, inst.Hypervisor)
+	case inst.DefaultNetworkCardIndex < 0:
+		return fmt.Errorf("%s: defaultNetworkCardIndex is %d, must not be negative", inst.Name, inst.DefaultNetworkCardIndex)
 	}
+	seenCards := map[int]bool{}
 	for _, c := range inst.NetworkCards {
 		if c.MaxENIs < 0 || c.MaxENIs > MaxPlausible {
 			return fmt.Errorf("%s: network card %d holds %d ENIs, want 0 to %d", inst.Name, c.Index, c.MaxENIs, MaxPlausible)
 		}
+		if c.Index < 0 || seenCards[c.Index] {
+			return fmt.Errorf("%s: network card index %d is negative or given twice", inst.Name, c.Index)
+		}
+		seenCards[c.Index] = true
 	}
 	card, ok := inst.DefaultCard()
 	if !ok {
@@ -137,14 +217,14 @@ func (t *Table) Encode() ([]byte, error) {
 	b.WriteString("{\n \"header\": ")
 	b.Write(header)
 	b.WriteString(",\n \"instances\": {\n")
-	for i, name := range t.names {
-		line, err := json.Marshal(t.byName[name])
+	for i, inst := range t.instances {
+		line, err := json.Marshal(inst)
 		if err != nil {
 			return nil, err
 		}
-		key, _ := json.Marshal(name)
+		key, _ := json.Marshal(inst.Name)
 		fmt.Fprintf(&b, "  %s: %s", key, line)
-		if i < len(t.names)-1 {
+		if i < len(t.instances)-1 {
 			b.WriteByte(',')
 		}
 		b.WriteByte('\n')
@@ -157,24 +237,27 @@ func (t *Table) Encode() ([]byte, error) {
 func (t *Table) Header() Header { return t.header }
 
 // Len is the number of instance types in the table.
-func (t *Table) Len() int { return len(t.names) }
+func (t *Table) Len() int { return len(t.instances) }
 
 // Names returns every type name in name order.
-func (t *Table) Names() []string { return slices.Clone(t.names) }
+func (t *Table) Names() []string {
+	names := make([]string, len(t.instances))
+	for i, inst := range t.instances {
+		names[i] = inst.Name
+	}
+	return names
+}
 
 // All returns every instance type in name order.
-func (t *Table) All() []Instance {
-	all := make([]Instance, len(t.names))
-	for i, name := range t.names {
-		all[i] = t.byName[name]
-	}
-	return all
-}
+func (t *Table) All() []Instance { return slices.Clone(t.instances) }
 
 // Get returns the named type, if the table has it.
 func (t *Table) Get(name string) (Instance, bool) {
-	inst, ok := t.byName[name]
-	return inst, ok
+	i, ok := slices.BinarySearchFunc(t.instances, name, func(inst Instance, name string) int { return strings.Compare(inst.Name, name) })
+	if !ok {
+		return Instance{}, false
+	}
+	return t.instances[i], true
 }
 
 // UnknownTypeError is returned for a type name the table does not hold.
@@ -193,7 +276,7 @@ func (e *UnknownTypeError) Error() string {
 // Lookup returns the named type, or an *UnknownTypeError suggesting the
 // nearest names. Names are case-insensitive, as EC2's are written lower case.
 func (t *Table) Lookup(name string) (Instance, error) {
-	if inst, ok := t.byName[strings.ToLower(strings.TrimSpace(name))]; ok {
+	if inst, ok := t.Get(strings.ToLower(strings.TrimSpace(name))); ok {
 		return inst, nil
 	}
 	return Instance{}, &UnknownTypeError{Name: name, Suggestions: t.Suggest(name, 3)}
@@ -217,9 +300,9 @@ func (t *Table) Match(pattern string) ([]Instance, error) {
 		return nil, err
 	}
 	var matched []Instance
-	for _, name := range t.names {
-		if ok, _ := path.Match(pattern, name); ok {
-			matched = append(matched, t.byName[name])
+	for _, inst := range t.instances {
+		if ok, _ := path.Match(pattern, inst.Name); ok {
+			matched = append(matched, inst)
 		}
 	}
 	if len(matched) == 0 {

@@ -3,6 +3,7 @@ package limits
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -69,6 +70,48 @@ func TestEncodeRoundTripsTheEmbeddedFile(t *testing.T) {
 	}
 	if !bytes.Equal(out, data.InstanceLimits) {
 		t.Fatal("Encode(Parse(data/instance-limits.json)) differs from the file")
+	}
+}
+
+// The generated table is the JSON file, validated: the run-time path
+// (Embedded) skips the checks Parse makes, so this test makes them.
+func TestEmbeddedEqualsTheValidatedFile(t *testing.T) {
+	parsed, err := Parse(data.InstanceLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := embedded(t)
+	if !reflect.DeepEqual(got.All(), parsed.All()) || !reflect.DeepEqual(got.Header(), parsed.Header()) {
+		t.Fatal("the generated table differs from data/instance-limits.json: run go generate ./internal/limits")
+	}
+	for _, inst := range got.All() {
+		if err := Validate(inst); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A tampered table file does not load (security: docs/security.md).
+func TestParseRejectsTamperedTables(t *testing.T) {
+	const good = `"m5.large":{"vcpus":2,"maxENIs":3,"ipv4PerENI":10,"networkCards":[{"index":0,"maxENIs":3}],"defaultNetworkCardIndex":0,"hypervisor":"nitro"}`
+	tests := []struct{ name, json, want string }{
+		{"duplicate type", `{"header":{},"instances":{` + good + `,` + good + `}}`, `instance type "m5.large" appears twice`},
+		{"duplicate header", `{"header":{},"header":{},"instances":{` + good + `}}`, `key "header" appears twice`},
+		{"trailing garbage", `{"header":{},"instances":{` + good + `}} {}`, "data after the table's closing brace"},
+		{"two cards of index 0", `{"header":{},"instances":{"m5.large":{"maxENIs":3,"ipv4PerENI":10,"networkCards":[{"index":0,"maxENIs":3},{"index":0,"maxENIs":3}],"defaultNetworkCardIndex":0}}}`, "network card index 0 is negative or given twice"},
+		{"card index -1", `{"header":{},"instances":{"m5.large":{"maxENIs":3,"ipv4PerENI":10,"networkCards":[{"index":0,"maxENIs":3},{"index":-1,"maxENIs":1}],"defaultNetworkCardIndex":0}}}`, "network card index -1 is negative or given twice"},
+		{"invalid UTF-8", "{\"header\":{\"notes\":\"\xff\"},\"instances\":{" + good + "}}", "not valid UTF-8"},
+		{"hypervisor injection", `{"header":{},"instances":{"m5.large":{"maxENIs":3,"ipv4PerENI":10,"networkCards":[{"index":0,"maxENIs":3}],"defaultNetworkCardIndex":0,"hypervisor":"xen; rm -rf /"}}}`, `hypervisor "xen; rm -rf /": want nitro, xen or none`},
+		{"unknown top-level key", `{"header":{},"instances":{` + good + `},"extra":1}`, `unknown key "extra"`},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.json))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	if _, err := Parse([]byte(`{"header":{},"instances":{` + good + `}}`)); err != nil {
+		t.Errorf("the good table: %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
@@ -38,13 +39,13 @@ type Existing struct {
 }
 
 var (
-	regionRe = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	azNameRe = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$`)
-	azIDRe   = regexp.MustCompile(`^[a-z]+[0-9]+-az[0-9]+$`)
-	nameRe   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
-	sgRe     = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
-	subnetRe = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	vpcIDRe  = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	regionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
+	azNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$`) })
+	azIDRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]+[0-9]+-az[0-9]+$`) })
+	nameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`) })
+	sgRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`) })
+	subnetRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`) })
+	vpcIDRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`) })
 )
 
 // ParseCIDR parses an IPv4 CIDR given in field with subnet.ParseCIDR, which
@@ -92,14 +93,14 @@ func validateHeader(s *Spec) error {
 
 func validateRegionAndAZs(s *Spec) error {
 	f := s.File
-	if f.Region != "" && !regionRe.MatchString(f.Region) {
+	if f.Region != "" && !regionRe().MatchString(f.Region) {
 		return fmt.Errorf("region: %q is not an AWS region name such as us-west-2", f.Region)
 	}
 	for i, az := range f.AZs {
 		field := fmt.Sprintf("azs[%d]", i)
 		switch {
-		case azIDRe.MatchString(az):
-		case azNameRe.MatchString(az):
+		case azIDRe().MatchString(az):
+		case azNameRe().MatchString(az):
 			if f.Region != "" && !strings.HasPrefix(az, f.Region) || f.Region != "" && len(az) != len(f.Region)+1 {
 				return fmt.Errorf("%s: %s is not an availability zone of region %s", field, az, f.Region)
 			}
@@ -115,7 +116,7 @@ func validateRegionAndAZs(s *Spec) error {
 
 // CheckVPCID checks vpc.id's form: vpc- and 8 or 17 hexadecimal digits.
 func CheckVPCID(id string) error {
-	if !vpcIDRe.MatchString(id) {
+	if !vpcIDRe().MatchString(id) {
 		return fmt.Errorf("vpc.id: %q is not a VPC ID such as vpc-0123456789abcdef0", id)
 	}
 	return nil
@@ -187,7 +188,7 @@ func validateExisting(s *Spec) error {
 		if err := vpc.CheckSubnetSize(p); err != nil {
 			return fmt.Errorf("%s.cidr: %w", field, err)
 		}
-		if e.ID != "" && !subnetRe.MatchString(e.ID) {
+		if e.ID != "" && !subnetRe().MatchString(e.ID) {
 			return fmt.Errorf("%s.id: %q is not a subnet ID such as subnet-0123456789abcdef0", field, e.ID)
 		}
 		if e.Role != "" {
@@ -218,7 +219,7 @@ func validateCNI(s *Spec) error {
 		return errors.New("cni.ipFamily: ipv6: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
 	}
 	for i, sg := range c.SecurityGroups {
-		if !sgRe.MatchString(sg) {
+		if !sgRe().MatchString(sg) {
 			return fmt.Errorf("cni.securityGroups[%d]: %q is not a security group ID such as sg-0123456789abcdef0", i, sg)
 		}
 	}
@@ -337,7 +338,7 @@ func validateNodeGroups(s *Spec) error {
 			field = fmt.Sprintf("nodeGroups[%d] (%s)", i, g.Name)
 		}
 		switch {
-		case !nameRe.MatchString(g.Name):
+		case !nameRe().MatchString(g.Name):
 			return fmt.Errorf("%s.name: %q is not a name: letters, digits, '.', '_' and '-'", field, g.Name)
 		case names[g.Name]:
 			return fmt.Errorf("%s.name: %q is used twice", field, g.Name)
