@@ -8,7 +8,7 @@ FUZZTIME ?= 5s
 all: lint test build
 
 build:
-	$(GO) build -o bin/eksnet ./cmd/eksnet
+	$(GO) build -buildvcs=auto -o bin/eksnet ./cmd/eksnet
 
 run:
 	$(GO) run ./cmd/eksnet maxpods c3.large
@@ -23,6 +23,14 @@ bench:
 # Start-up against its floor: a probe linking the same libraries, run alternately.
 bench-startup:
 	$(GO) run ./bench/startup
+
+# The command reference under docs/cli (Markdown and man pages), from the commands.
+docs:
+	rm -rf docs/cli
+	$(GO) run ./cmd/eksnet docs --dir docs/cli
+
+install:
+	$(GO) install -buildvcs=auto ./cmd/eksnet
 
 # Regenerate internal/limits/embedded_table.go from data/instance-limits.json.
 generate:

@@ -35,7 +35,7 @@ func (c *cniFlags) bind(cmd *cobra.Command) {
 	fs.BoolVar(&c.cfg.PrefixDelegation, "prefix-delegation", false, "ENABLE_PREFIX_DELEGATION: /28 prefixes instead of single IPs")
 	fs.BoolVar(&c.cfg.CustomNetworking, "custom-networking", false, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: pods use ENIConfig subnets, the primary ENI carries none")
 	fs.BoolVar(&c.cfg.SecurityGroupsForPods, "security-groups-for-pods", false, "ENABLE_POD_ENI: a trunk ENI takes one ENI on trunking types")
-	fs.StringVar(&c.ipFamily, "ip-family", string(cni.IPv4), "cluster IP family: ipv4 or ipv6")
+	enumFlag(cmd, &c.ipFamily, "ip-family", "", cni.IPv4, cni.IPFamilies, "cluster IP family")
 	fs.IntVar(&c.cfg.MaxENI, "max-eni", 0, "MAX_ENI: cap on ENIs per node (at least 1)")
 	fs.BoolVar(&c.showMaxAllowed, "show-max-allowed", false, "report the ENI limit instead of the recommended 110/250 cap")
 	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {

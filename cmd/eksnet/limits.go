@@ -31,7 +31,7 @@ type limitsQuery struct {
 }
 
 func (q *limitsQuery) bind(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&q.output, "output", "o", "table", "output format: table, wide, json, yaml or value")
+	outputFlag(cmd, &q.output, render.StandardFormats)
 	q.aws.bind(cmd, liveLimits, 30*time.Second)
 }
 
@@ -104,6 +104,12 @@ func newLimitsShowCmd(f *factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
 			return runLimitsShow(cmd.Context(), opts)
+		},
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return completeInstanceTypes(f)(cmd, args, toComplete)
 		},
 	}
 	opts.bind(cmd)

@@ -60,10 +60,27 @@ func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		failures = append(failures, f)
 		return nil
 	})
+	rawType := fs.String("raw-type", "", "answer every request with this Content-Type and -raw-body instead of EC2's XML")
+	rawBody := fs.String("raw-body", "", "the body of -raw-type answers")
+	rawStatus := fs.Int("raw-status", 0, "the HTTP status of -raw-type answers")
+	rawEndless := fs.Bool("raw-endless", false, "after -raw-body, blanks for ever")
+	paging := fs.String("paging", "", "paging fault: repeat (one NextToken for ever) or endless (a new one each page)")
 	if err := fs.Parse(args); err != nil {
 		ts.Fatalf("ec2fake: %v", err)
 	}
 	s := ec2fake.Start(ec2fake.Records())
+	if *rawType != "" || *rawBody != "" || *rawEndless {
+		s.SetRaw(&ec2fake.Raw{Status: *rawStatus, ContentType: *rawType, Body: []byte(*rawBody), Endless: *rawEndless})
+	}
+	switch *paging {
+	case "":
+	case "repeat":
+		s.SetPaging(ec2fake.PagingRepeat)
+	case "endless":
+		s.SetPaging(ec2fake.PagingEndless)
+	default:
+		ts.Fatalf("ec2fake: -paging %q: want repeat or endless", *paging)
+	}
 	ts.Defer(s.Close)
 	if *subnetsFile != "" {
 		subnets, err := ec2fake.ParseSubnets([]byte(ts.ReadFile(*subnetsFile)))

@@ -68,10 +68,11 @@ blocks of the plan's vpc.id, in --region or else the plan's region.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&opts.file, "file", "f", "", "plan file, YAML or JSON (- for standard input)")
+	_ = cmd.RegisterFlagCompletionFunc("file", completePlanFiles)
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets: the JSON of aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet: kubectl get ds aws-node -n kube-system -o yaml (or json)")
 	opts.aws.bind(cmd, livePlan, 30*time.Second)
-	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml, tfvars or eniconfig")
+	outputFlag(cmd, &opts.output, planFormats)
 	fs.BoolVar(&opts.placeholders, "placeholders", false, "-o eniconfig: write PLACEHOLDER values where a pod subnet has no ID yet or no security group is set")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
+	"github.com/eksnet/eksnet/internal/render"
 )
 
 // factory carries what every command needs: the streams, the configuration
@@ -24,6 +25,9 @@ type factory struct {
 	config     *viper.Viper
 	limitsFile string // --limits-file: a table file instead of the embedded one
 	table      *limits.Table
+	// loadConfig applies the environment and config file to cmd's flags;
+	// completion calls it, since cobra runs no PersistentPreRunE there.
+	loadConfig func(cmd *cobra.Command) error
 }
 
 // BaseTable returns the offline instance table, loading it once: the
@@ -90,9 +94,10 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return loadConfig(f.config, configFile, cmd)
+			return f.loadConfig(cmd)
 		},
 	}
+	f.loadConfig = func(cmd *cobra.Command) error { return loadConfig(f.config, configFile, cmd) }
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	root.SetIn(streams.In)
@@ -104,7 +109,23 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newUserDataCmd(f, nil),
 		newSubnetCmd(f),
 		newPlanCmd(f, nil),
+		newVersionCmd(f),
 	)
+	root.AddCommand(newDocsCmd(f, root))
+	// --version prints what `eksnet version` prints, computed only when asked.
+	root.Version = "-"
+	cobra.AddTemplateFunc("eksnetVersion", func() string {
+		table, err := f.BaseTable()
+		if err != nil {
+			return err.Error()
+		}
+		var b strings.Builder
+		if err := render.Write(&b, render.Table, versionView(buildVersion(table))); err != nil {
+			return err.Error()
+		}
+		return b.String()
+	})
+	root.SetVersionTemplate(`{{eksnetVersion}}`)
 	finishTree(root)
 	return root
 }

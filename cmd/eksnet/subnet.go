@@ -94,6 +94,7 @@ networking, more AZs), and exits 1.`,
 	opts.cni.bind(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&opts.instanceType, "instance-type", "", "EC2 instance type of the nodes (required)")
+	_ = cmd.RegisterFlagCompletionFunc("instance-type", completeInstanceTypes(f))
 	fs.IntVar(&opts.nodes, "nodes", 0, "nodes in the cluster now (required, at least 1)")
 	fs.IntVar(&opts.podsPerNode, "pods-per-node", 0, "pods per node that need a VPC address (default: max pods − 2 − SG pods, the high-water mark)")
 	fs.IntVar(&opts.azs, "azs", capacity.DefaultAZs, "availability zones the nodes spread over")
@@ -109,7 +110,7 @@ networking, more AZs), and exits 1.`,
 	fs.IntVar(&opts.used, "used", 0, "addresses in use in --subnet now (default: the model's demand now)")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets to check: the JSON of aws ec2 describe-subnets")
 	fs.BoolVar(&opts.explain, "explain", false, "show how the per-node numbers were reached, step by step")
-	fs.StringVarP(&opts.output, "output", "o", "table", "output format: table, wide, json, yaml or value (the recommended prefix per AZ)")
+	outputFlag(cmd, &opts.output, render.StandardFormats)
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/eksnet/eksnet/internal/atomicfile"
@@ -29,6 +30,9 @@ type limitsUpdateOptions struct {
 	aws     awsFlags
 	now     func() time.Time
 }
+
+// updateFormats are the formats of the update summary.
+var updateFormats = []render.Format{render.Table, render.JSON, render.YAML}
 
 func newLimitsUpdateCmd(f *factory) *cobra.Command {
 	opts := &limitsUpdateOptions{factory: f, now: time.Now}
@@ -57,13 +61,13 @@ EKSNET_LIMITS_FILE, or limits-file: in the config file).`,
 	fs.StringVar(&opts.regions, "regions", ec2limits.AllRegions, "regions to ask, separated by commas, or all (every region enabled for the account)")
 	fs.StringVar(&opts.out, "out", "", "table file to write (default: the --limits-file, else instance-limits.json)")
 	fs.BoolVar(&opts.prune, "prune", false, "remove the types that no region returned")
-	fs.StringVarP(&opts.output, "output", "o", "table", "summary format: table, json or yaml")
+	outputFlag(cmd, &opts.output, updateFormats)
 	opts.aws.bind(cmd, "", 5*time.Minute)
 	return cmd
 }
 
 func runLimitsUpdate(ctx context.Context, opts *limitsUpdateOptions) error {
-	format, err := render.ParseFormat(opts.output, render.Table, render.JSON, render.YAML)
+	format, err := render.ParseFormat(opts.output, updateFormats...)
 	if err != nil {
 		return err
 	}
@@ -95,22 +99,16 @@ func runLimitsUpdate(ctx context.Context, opts *limitsUpdateOptions) error {
 	}
 	clientFor := func(region string) ec2limits.API { return ec2limits.NewClient(cfg, awsOpts, region) }
 	streams := opts.factory.streams
-	progress := func(done, total int, region string) {
-		if streams.ErrIsTerminal {
-			fmt.Fprintf(streams.Err, "\r\033[Kasked EC2 in %d of %d regions (%s done)", done, total, region)
-		}
-	}
+	bar := newUpdateProgress(streams, len(regions))
 	table, summary, err := ec2limits.Update(ctx, clientFor, ec2limits.UpdateOptions{
 		Regions:  regions,
 		Base:     base,
 		Header:   updatedHeader(base.Header(), regions, opts.now()),
 		Prune:    opts.prune,
 		MaxPods:  defaultMaxPods,
-		Progress: progress,
+		Progress: bar.update,
 	})
-	if streams.ErrIsTerminal {
-		fmt.Fprint(streams.Err, "\r\033[K")
-	}
+	bar.done()
 	if err != nil {
 		return err
 	}
@@ -212,4 +210,36 @@ func (v updateView) Footnotes() []string {
 		lines = append(lines, prose.Count(n, "type that no region returned was kept", "types that no region returned were kept")+" (--prune removes them)")
 	}
 	return lines
+}
+
+// updateProgress draws the refresh's progress on stderr, only when stderr
+// is a terminal (schollz/progressbar): regions done of all, and pages read.
+type updateProgress struct{ bar *progressbar.ProgressBar }
+
+func newUpdateProgress(streams *Streams, regions int) updateProgress {
+	if !streams.ErrIsTerminal {
+		return updateProgress{}
+	}
+	return updateProgress{bar: progressbar.NewOptions(regions,
+		progressbar.OptionSetWriter(streams.Err),
+		progressbar.OptionSetDescription("asking EC2"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(20),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)}
+}
+
+func (u updateProgress) update(p ec2limits.UpdateProgress) {
+	if u.bar == nil {
+		return
+	}
+	u.bar.Describe(fmt.Sprintf("asking EC2: %s read", prose.Count(p.Pages, "page", "pages")))
+	_ = u.bar.Set(p.RegionsDone)
+}
+
+func (u updateProgress) done() {
+	if u.bar != nil {
+		_ = u.bar.Clear()
+	}
 }

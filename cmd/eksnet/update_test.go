@@ -228,14 +228,18 @@ wrote ` + path + `: 57 instance types; EC2 returned 56 from 2 regions (eu-west-1
 		t.Errorf("header = %+v", h)
 	}
 
-	// On a terminal, a progress line goes to stderr and is cleared.
+	// On a terminal, a progress bar goes to stderr (regions done of all,
+	// pages read) and is cleared at the end.
 	streams, _, _, errOut = TestStreams()
 	streams.ErrIsTerminal = true
 	if code := Main(context.Background(), []string{"limits", "update", "--endpoint-url", s.URL(), "--regions", "us-east-1", "--out", path, "-o", "json"}, streams); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if got := errOut.String(); got != "\r\x1b[Kasked EC2 in 1 of 1 regions (us-east-1 done)\r\x1b[K" {
-		t.Errorf("progress = %q", got)
+	got := errOut.String()
+	lines := strings.Split(got, "\r")
+	if !strings.Contains(got, "asking EC2: 1 page read") || !strings.Contains(got, "(0/1)") ||
+		strings.TrimSpace(lines[len(lines)-2]) != "" || lines[len(lines)-1] != "" {
+		t.Errorf("progress = %q, want the bar drawn, then cleared", got)
 	}
 }
 

@@ -64,7 +64,8 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 	}
 	opts.cni.bind(cmd)
 	fs := cmd.Flags()
-	fs.StringVar(&opts.format, "format", string(userdata.AL2023), "document to write: "+formatNames())
+	enumFlag(cmd, &opts.format, "format", "", userdata.AL2023, userdata.Formats, "document to write")
+	cmd.ValidArgsFunction = completeInstanceTypes(f)
 	fs.StringVar(&opts.cluster.Name, "cluster-name", "", "EKS cluster name")
 	fs.StringVar(&opts.cluster.APIServerEndpoint, "api-server-endpoint", "", "API server endpoint, an https URL")
 	fs.StringVar(&opts.cluster.CertificateAuthority, "certificate-authority", "", "cluster CA in base64 (certificateAuthority.data)")
@@ -76,13 +77,6 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 	return cmd
 }
 
-func formatNames() string {
-	names := make([]string, len(userdata.Formats))
-	for i, f := range userdata.Formats {
-		names[i] = string(f)
-	}
-	return strings.Join(names, ", ")
-}
 
 func runUserData(opts *userDataOptions, cfg formula.Query) error {
 	format, err := userdata.ParseFormat(opts.format)

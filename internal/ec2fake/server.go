@@ -1,6 +1,7 @@
 package ec2fake
 
 import (
+	"bytes"
 	"cmp"
 	_ "embed"
 	"encoding/json"
@@ -66,6 +67,25 @@ type Failure struct {
 	Times   int    // fail this many matching requests, then succeed; 0 for all of them
 }
 
+// Raw makes matching requests get a response that is not EC2's: a captive
+// portal's page, an empty body, a proxy's error page, an endless body.
+type Raw struct {
+	Action      string // "" for any
+	Status      int    // 0 for 200
+	ContentType string
+	Body        []byte
+	Endless     bool // after Body, write blanks until the client hangs up
+}
+
+// Paging is a fault of the pages' NextToken.
+type Paging int
+
+const (
+	PagingNormal  Paging = iota
+	PagingRepeat         // every page's NextToken is the same: the same page for ever
+	PagingEndless        // every page has a new NextToken: pages for ever
+)
+
 // Request is what the server received, for assertions.
 type Request struct {
 	Action        string
@@ -90,6 +110,8 @@ type Server struct {
 	pageSize  int
 	delay     time.Duration
 	failures  []*failureState
+	raw       *Raw
+	paging    Paging
 	requests  []Request
 	requestID int
 }
@@ -114,6 +136,12 @@ func (s *Server) Close() {
 	s.http.CloseClientConnections()
 	s.http.Close()
 }
+
+// SetRaw makes matching requests get r instead of an answer (nil: none).
+func (s *Server) SetRaw(r *Raw) { s.mu.Lock(); s.raw = r; s.mu.Unlock() }
+
+// SetPaging sets a paging fault of DescribeInstanceTypes and DescribeSubnets.
+func (s *Server) SetPaging(p Paging) { s.mu.Lock(); s.paging = p; s.mu.Unlock() }
 
 // SetPageSize caps the records per page of DescribeInstanceTypes and
 // DescribeSubnets (0: as many as MaxResults asks, and without it 100 types
@@ -213,7 +241,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	failure := s.failureFor(req)
+	raw := s.raw
 	s.mu.Unlock()
+	if raw != nil && (raw.Action == "" || raw.Action == req.Action) {
+		writeRaw(w, r, raw)
+		return
+	}
 	if failure != nil {
 		status, message := failure.Status, failure.Message
 		if status == 0 || message == "" {
@@ -340,7 +373,10 @@ func (s *Server) describeInstanceTypes(w http.ResponseWriter, req Request, reque
 		}
 		matched = filtered
 	}
-	writePage(w, "DescribeInstanceTypes", "instanceTypeSet", req, requestID, matched, 100, pageSize)
+	s.mu.Lock()
+	paging := s.paging
+	s.mu.Unlock()
+	writePage(w, "DescribeInstanceTypes", "instanceTypeSet", req, requestID, matched, 100, pageSize, paging)
 }
 
 func (s *Server) describeRegions(w http.ResponseWriter, requestID string) {
@@ -385,4 +421,21 @@ func wildcardMatch(pattern, name string) bool {
 		return name != "" && wildcardMatch(pattern[1:], name[1:])
 	}
 	return name != "" && name[0] == pattern[0] && wildcardMatch(pattern[1:], name[1:])
+}
+
+func writeRaw(w http.ResponseWriter, r *http.Request, raw *Raw) {
+	if raw.ContentType != "" {
+		w.Header().Set("Content-Type", raw.ContentType)
+	}
+	w.WriteHeader(cmp.Or(raw.Status, http.StatusOK))
+	_, _ = w.Write(raw.Body)
+	if !raw.Endless {
+		return
+	}
+	blanks := bytes.Repeat([]byte(" "), 64<<10) // well-formed so far: only a bound stops the reader
+	for r.Context().Err() == nil {
+		if _, err := w.Write(blanks); err != nil {
+			return
+		}
+	}
 }

@@ -68,7 +68,7 @@ const MaxSubnetsPerPage = 1000
 func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID string) {
 	s.mu.Lock()
 	subnets := s.subnets
-	pageSize := s.pageSize
+	pageSize, paging := s.pageSize, s.paging
 	s.mu.Unlock()
 	if !checkListRequest(w, req, requestID, MaxSubnetsPerPage, "vpc-id") {
 		return
@@ -80,7 +80,7 @@ func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID s
 		}
 		matched = append(matched, sn)
 	}
-	writePage(w, "DescribeSubnets", "subnetSet", req, requestID, matched, len(matched), pageSize)
+	writePage(w, "DescribeSubnets", "subnetSet", req, requestID, matched, len(matched), pageSize, paging)
 }
 
 var vpcIDRe = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
@@ -138,9 +138,17 @@ func checkListRequest(w http.ResponseWriter, req Request, requestID string, maxP
 // req.NextToken's offset, req.MaxResults records, else size (capped by
 // pageSize when that is set), as <item>s under setName, with nextToken when
 // more follow. A token the server never gave fails as EC2's does.
-func writePage[T any](w http.ResponseWriter, action, setName string, req Request, requestID string, matched []T, size, pageSize int) {
+func writePage[T any](w http.ResponseWriter, action, setName string, req Request, requestID string, matched []T, size, pageSize int, paging Paging) {
 	if req.MaxResults > 0 {
 		size = req.MaxResults
+	}
+	switch paging {
+	case PagingRepeat:
+		writeXML(w, setResponse(action, setName, requestID, asItems(matched[:min(1, len(matched))]), "page-again"))
+		return
+	case PagingEndless:
+		writeXML(w, setResponse(action, setName, requestID, asItems(matched[:min(1, len(matched))]), fmt.Sprintf("page-%s-more", requestID)))
+		return
 	}
 	start, end, ok := pageBounds(req.NextToken, size, pageSize, len(matched))
 	if !ok {

@@ -1,12 +1,14 @@
 package ec2limits
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +16,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Options are the AWS settings of a command. Each zero value leaves the
@@ -39,7 +42,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if opts.Region != "" && !IsRegionName(opts.Region) {
 		return aws.Config{}, fmt.Errorf("invalid --region %q: want a region name such as us-east-1", opts.Region)
 	}
-	var load []func(*config.LoadOptions) error
+	load := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if opts.Region != "" {
 		load = append(load, config.WithRegion(opts.Region))
 	}
@@ -88,6 +91,8 @@ func ValidateEndpointURL(endpoint string) error {
 // own), sending to opts.EndpointURL when one is given.
 func NewClient(cfg aws.Config, opts Options, region string) *ec2.Client {
 	return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		o.Logger = logging.Nop{} // eksnet reports every failure itself, in one line
+		o.ClientLogMode = 0
 		if region != "" {
 			o.Region = region
 		}
@@ -121,11 +126,101 @@ func NewClient(cfg aws.Config, opts Options, region string) *ec2.Client {
 // Read on a closed body returns a plain end of stream, which net/http accepts.
 type bodyGuard struct{ next ec2.HTTPClient }
 
+// It also holds every response to what EC2 sends (checkResponse): one
+// bounded reader for every response body, and no page that is not EC2's XML.
 func (g bodyGuard) Do(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = struct{ io.ReadCloser }{r.Body}
 	}
-	return g.next.Do(r)
+	resp, err := g.next.Do(r)
+	if err != nil {
+		return resp, err
+	}
+	if err := checkResponse(resp); err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return resp, nil
+}
+
+// MaxResponseBytes bounds one EC2 response: a page of 100 instance types
+// is about 400 KB, of 1,000 subnets about 1 MB.
+const MaxResponseBytes = 32 << 20
+
+// NotEC2Error says that the endpoint answered with something other than
+// EC2's XML: a captive portal's page, an empty body, a proxy's error page.
+type NotEC2Error struct {
+	Status      int
+	ContentType string
+	Empty       bool
+}
+
+// RetryableError tells the SDK's retryer not to try again: the endpoint
+// will answer the same.
+func (e *NotEC2Error) RetryableError() bool { return false }
+
+func (e *NotEC2Error) Error() string {
+	what := "content of type " + e.ContentType
+	switch {
+	case e.Empty:
+		what = "an empty body"
+	case e.ContentType == "":
+		what = "content that is not XML"
+	}
+	return fmt.Sprintf("the endpoint answered HTTP %d with %s, not EC2's XML: check --endpoint-url, and any proxy or captive portal in the way", e.Status, what)
+}
+
+// ResponseTooLargeError says that a response passed MaxResponseBytes.
+type ResponseTooLargeError struct{}
+
+// RetryableError tells the SDK's retryer not to try again.
+func (ResponseTooLargeError) RetryableError() bool { return false }
+
+func (ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("the endpoint's answer is larger than %d MiB, far more than EC2 sends: the endpoint is not EC2 or is broken", MaxResponseBytes>>20)
+}
+
+// checkResponse refuses a response that is not XML (by its first bytes,
+// whatever its status), and bounds its body to MaxResponseBytes.
+func checkResponse(resp *http.Response) error {
+	body := bufio.NewReaderSize(&boundedReader{r: resp.Body, left: MaxResponseBytes}, 512)
+	head, err := body.Peek(64)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	trimmed := strings.ToLower(strings.TrimSpace(string(head)))
+	contentType := resp.Header.Get("Content-Type")
+	if len(trimmed) == 0 {
+		return &NotEC2Error{Status: resp.StatusCode, ContentType: contentType, Empty: true}
+	}
+	if trimmed[0] != '<' || strings.HasPrefix(trimmed, "<!doctype html") || strings.HasPrefix(trimmed, "<html") || strings.Contains(strings.ToLower(contentType), "html") {
+		return &NotEC2Error{Status: resp.StatusCode, ContentType: contentType}
+	}
+	resp.Body = readCloser{Reader: body, Closer: resp.Body}
+	return nil
+}
+
+// boundedReader fails once more than left bytes are read.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, ResponseTooLargeError{}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // WithTimeout bounds everything done with the returned context (paging,

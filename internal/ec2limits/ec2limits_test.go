@@ -551,13 +551,20 @@ func TestUpdateMergesRegionsAndReportsConflicts(t *testing.T) {
 
 	var mu sync.Mutex
 	var progress []string
+	pages := 0
 	maxPods := func(inst limits.Instance) int { return inst.MaxENIs*(inst.IPv4PerENI-1) + 2 }
 	got, summary, err := Update(context.Background(), clients(t, s), UpdateOptions{
 		Base: old, Header: limits.Header{GeneratedAt: "2026-09-01"}, MaxPods: maxPods,
-		Progress: func(done, total int, region string) {
+		Progress: func(p UpdateProgress) {
 			mu.Lock()
-			progress = append(progress, fmt.Sprintf("%d/%d", done, total))
-			mu.Unlock()
+			defer mu.Unlock()
+			if p.Pages < pages {
+				t.Errorf("pages went back from %d to %d", pages, p.Pages)
+			}
+			pages = p.Pages
+			if p.Region != "" {
+				progress = append(progress, fmt.Sprintf("%d/%d", p.RegionsDone, p.Regions))
+			}
 		},
 	})
 	if err != nil {
@@ -576,6 +583,9 @@ func TestUpdateMergesRegionsAndReportsConflicts(t *testing.T) {
 	}
 	if !reflect.DeepEqual(summary, want) {
 		t.Errorf("summary = %+v\nwant      %+v", summary, want)
+	}
+	if pages < 3 {
+		t.Errorf("%d pages reported for three regions", pages)
 	}
 	if !slices.Equal(progress, []string{"1/3", "2/3", "3/3"}) {
 		t.Errorf("progress = %v", progress)

@@ -95,6 +95,22 @@ func explain(ctx context.Context, action string, err error) error {
 	if errors.As(err, &maxAttempts) {
 		attempts = maxAttempts.Attempt
 	}
+	var notEC2 *NotEC2Error
+	if errors.As(err, &notEC2) {
+		return fmt.Errorf("%s: %w", action, notEC2)
+	}
+	var tooLarge ResponseTooLargeError
+	if errors.As(err, &tooLarge) {
+		return fmt.Errorf("%s: %w", action, tooLarge)
+	}
+	var paging *PagingError
+	if errors.As(err, &paging) {
+		return paging
+	}
+	var deserialize *smithy.DeserializationError
+	if errors.As(err, &deserialize) {
+		return fmt.Errorf("%s: the endpoint's answer is not EC2's XML (%s): check --endpoint-url, and any proxy in the way", action, oneLine(deserialize.Err.Error()))
+	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		code := apiErr.ErrorCode()

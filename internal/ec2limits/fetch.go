@@ -2,6 +2,8 @@ package ec2limits
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -36,7 +38,7 @@ func Fetch(ctx context.Context, api API, names []string) ([]ec2types.InstanceTyp
 	}
 	var records []ec2types.InstanceTypeInfo
 	for chunk := range slices.Chunk(unique, MaxTypesPerCall) {
-		page, err := describe(ctx, api, &ec2.DescribeInstanceTypesInput{InstanceTypes: chunk})
+		page, err := describe(ctx, api, &ec2.DescribeInstanceTypesInput{InstanceTypes: chunk}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -47,8 +49,22 @@ func Fetch(ctx context.Context, api API, names []string) ([]ec2types.InstanceTyp
 
 // FetchAll returns every instance type the region offers, paging with
 // NextToken, MaxTypesPerCall a page.
+//
+// Every region offers instance types: an answer with none is refused
+// (ErrNoInstanceTypes), never taken for an empty table.
 func FetchAll(ctx context.Context, api API) ([]ec2types.InstanceTypeInfo, error) {
-	return describe(ctx, api, &ec2.DescribeInstanceTypesInput{MaxResults: aws.Int32(MaxTypesPerCall)})
+	return fetchAll(ctx, api, nil)
+}
+
+// ErrNoInstanceTypes is an answer to DescribeInstanceTypes without any type.
+var ErrNoInstanceTypes = errors.New("DescribeInstanceTypes returned no instance type at all, which EC2 never does: check --endpoint-url, and any proxy in the way")
+
+func fetchAll(ctx context.Context, api API, onPage func()) ([]ec2types.InstanceTypeInfo, error) {
+	records, err := describe(ctx, api, &ec2.DescribeInstanceTypesInput{MaxResults: aws.Int32(MaxTypesPerCall)}, onPage)
+	if err == nil && len(records) == 0 {
+		return nil, ErrNoInstanceTypes
+	}
+	return records, err
 }
 
 // FetchMatching returns the types matching any of the patterns, which use
@@ -61,13 +77,16 @@ func FetchMatching(ctx context.Context, api API, patterns []string) ([]ec2types.
 	return describe(ctx, api, &ec2.DescribeInstanceTypesInput{
 		Filters:    []ec2types.Filter{{Name: aws.String("instance-type"), Values: values}},
 		MaxResults: aws.Int32(MaxTypesPerCall),
-	})
+	}, nil)
 }
 
-// describe runs DescribeInstanceTypes through the SDK's paginator.
-func describe(ctx context.Context, api API, in *ec2.DescribeInstanceTypesInput) ([]ec2types.InstanceTypeInfo, error) {
+// describe runs DescribeInstanceTypes through the SDK's paginator; onPage,
+// if set, is called after each page.
+func describe(ctx context.Context, api API, in *ec2.DescribeInstanceTypesInput, onPage func()) ([]ec2types.InstanceTypeInfo, error) {
 	return allPages(ctx, "DescribeInstanceTypes", ec2.NewDescribeInstanceTypesPaginator(api, in),
-		func(page *ec2.DescribeInstanceTypesOutput) []ec2types.InstanceTypeInfo { return page.InstanceTypes })
+		func(page *ec2.DescribeInstanceTypesOutput) ([]ec2types.InstanceTypeInfo, *string) {
+			return page.InstanceTypes, page.NextToken
+		}, onPage)
 }
 
 // paginator is what the SDK's paginators have in common.
@@ -76,16 +95,52 @@ type paginator[Page any] interface {
 	NextPage(context.Context, ...func(*ec2.Options)) (Page, error)
 }
 
-// allPages collects the records of every page, following NextToken; an
-// error is explained as a failure of action.
-func allPages[Page, Record any](ctx context.Context, action string, pages paginator[Page], records func(Page) []Record) ([]Record, error) {
+// MaxPages bounds one paged call: 1,420 instance types are 15 pages of
+// MaxTypesPerCall, a VPC's subnets (200 by default, 1,000 at most) a
+// handful. An endpoint that never stops paging is an error, not a loop.
+const MaxPages = 200
+
+// PagingError is an endpoint that pages without end: it returned a
+// NextToken it had returned before, or more than MaxPages pages.
+type PagingError struct {
+	Action   string
+	Pages    int
+	Repeated bool // a token came back: the same pages again, for ever
+}
+
+func (e *PagingError) Error() string {
+	if e.Repeated {
+		return fmt.Sprintf("%s: page %d repeats an earlier page's NextToken, so paging would never end: the endpoint is not EC2 or is broken", e.Action, e.Pages)
+	}
+	return fmt.Sprintf("%s: more than %d pages, far more than EC2 returns: the endpoint is not EC2 or is broken", e.Action, MaxPages)
+}
+
+// allPages collects the records of every page, following NextToken, and
+// stops with a *PagingError on a repeated token or past MaxPages; an error
+// of the call is explained as a failure of action. onPage, if set, is
+// called after each page.
+func allPages[Page, Record any](ctx context.Context, action string, pages paginator[Page], records func(Page) ([]Record, *string), onPage func()) ([]Record, error) {
 	var all []Record
-	for pages.HasMorePages() {
+	seen := map[string]bool{}
+	for n := 1; pages.HasMorePages(); n++ {
+		if n > MaxPages {
+			return nil, &PagingError{Action: action, Pages: n}
+		}
 		page, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, explain(ctx, action, err)
 		}
-		all = append(all, records(page)...)
+		got, next := records(page)
+		all = append(all, got...)
+		if token := aws.ToString(next); token != "" {
+			if seen[token] {
+				return nil, &PagingError{Action: action, Pages: n, Repeated: true}
+			}
+			seen[token] = true
+		}
+		if onPage != nil {
+			onPage()
+		}
 	}
 	return all, nil
 }

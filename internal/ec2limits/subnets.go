@@ -2,6 +2,7 @@ package ec2limits
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,7 +51,9 @@ func VPCBlocks(ctx context.Context, api API, vpcID string) ([]string, error) {
 	}
 	i := slices.IndexFunc(out.Vpcs, func(v ec2types.Vpc) bool { return aws.ToString(v.VpcId) == vpcID })
 	if i < 0 {
-		return nil, &VPCNotFoundError{ID: vpcID, Code: "InvalidVpcID.NotFound"}
+		// EC2 answers an unknown VPC ID with InvalidVpcID.NotFound, never
+		// with an empty list: this endpoint is not behaving as EC2 does.
+		return nil, fmt.Errorf("DescribeVpcs: the answer names no VPC %s and no error, which EC2 never sends: check --endpoint-url, and any proxy in the way", vpcID)
 	}
 	v := out.Vpcs[i]
 	var cidrs []string
@@ -75,7 +78,9 @@ func DescribeSubnets(ctx context.Context, api API, vpcID string) ([]ec2types.Sub
 		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
 		MaxResults: aws.Int32(MaxSubnetsPerCall),
 	})
-	return allPages(ctx, "DescribeSubnets", pages, func(page *ec2.DescribeSubnetsOutput) []ec2types.Subnet { return page.Subnets })
+	return allPages(ctx, "DescribeSubnets", pages, func(page *ec2.DescribeSubnetsOutput) ([]ec2types.Subnet, *string) {
+		return page.Subnets, page.NextToken
+	}, nil)
 }
 
 // ToExisting maps DescribeSubnets records to the subnets the planner

@@ -41,6 +41,13 @@ func ParseRegions(s string) ([]string, error) {
 	return regions, nil
 }
 
+// UpdateProgress is how far a refresh has got: regions done of all, and the
+// pages read so far; Region is the region just done ("" after a page).
+type UpdateProgress struct {
+	RegionsDone, Regions, Pages int
+	Region                      string
+}
+
 // UpdateOptions steer Update.
 type UpdateOptions struct {
 	// Regions to ask; nil means every region enabled for the account
@@ -55,8 +62,9 @@ type UpdateOptions struct {
 	MaxPods func(limits.Instance) int
 	// Concurrency is how many regions are asked at once (0: 8).
 	Concurrency int
-	// Progress, if set, is called after each region, one call at a time.
-	Progress func(done, total int, region string)
+	// Progress, if set, is called after each page and each region, one call
+	// at a time.
+	Progress func(UpdateProgress)
 }
 
 // Update asks each region for every instance type it offers, concurrently,
@@ -93,6 +101,7 @@ func fetchRegions(ctx context.Context, clientFor func(region string) API, region
 		mu       sync.Mutex
 		firstErr error
 		done     int
+		pages    int
 		wg       sync.WaitGroup
 	)
 	slots := make(chan struct{}, concurrency)
@@ -106,7 +115,15 @@ func fetchRegions(ctx context.Context, clientFor func(region string) API, region
 			case <-ctx.Done():
 				return
 			}
-			instances, err := fetchRegion(ctx, clientFor(region), opts.Base)
+			onPage := func() {
+				mu.Lock()
+				defer mu.Unlock()
+				pages++
+				if opts.Progress != nil && firstErr == nil {
+					opts.Progress(UpdateProgress{RegionsDone: done, Regions: len(regions), Pages: pages})
+				}
+			}
+			instances, err := fetchRegion(ctx, clientFor(region), opts.Base, onPage)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -119,7 +136,7 @@ func fetchRegions(ctx context.Context, clientFor func(region string) API, region
 			results[i] = limits.RegionInstances{Region: region, Instances: instances}
 			done++
 			if opts.Progress != nil && firstErr == nil {
-				opts.Progress(done, len(regions), region)
+				opts.Progress(UpdateProgress{RegionsDone: done, Regions: len(regions), Pages: pages, Region: region})
 			}
 		}()
 	}
@@ -133,8 +150,8 @@ func fetchRegions(ctx context.Context, clientFor func(region string) API, region
 	return results, nil
 }
 
-func fetchRegion(ctx context.Context, api API, known *limits.Table) ([]limits.Instance, error) {
-	records, err := FetchAll(ctx, api)
+func fetchRegion(ctx context.Context, api API, known *limits.Table, onPage func()) ([]limits.Instance, error) {
+	records, err := fetchAll(ctx, api, onPage)
 	if err != nil {
 		return nil, err
 	}
