@@ -13,12 +13,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
 func main() {
 	runs := flag.Int("runs", 22, "runs of each command")
+	writeProbe := flag.Bool("write-probe", false, "rewrite bench/probe/main.go to import what eksnet imports, and exit")
 	flag.Parse()
+	if *writeProbe {
+		if err := writeProbeSource("bench/probe/main.go"); err != nil {
+			fmt.Fprintln(os.Stderr, "startup:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*runs, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "startup:", err)
 		os.Exit(1)
@@ -81,4 +90,55 @@ func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// eksnetImports are the third-party packages eksnet's own packages import.
+func eksnetImports() ([]string, error) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/eksnet/eksnet/cmd/eksnet").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	var own []string
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "github.com/eksnet/eksnet/") {
+			own = append(own, p)
+		}
+	}
+	out, err = exec.Command("go", append([]string{"list", "-f", `{{join .Imports "\n"}}`}, own...)...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list: %w", err)
+	}
+	return thirdParty(strings.Fields(string(out))), nil
+}
+
+// thirdParty keeps the import paths of other modules, sorted, once each.
+func thirdParty(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && !strings.HasPrefix(p, "github.com/eksnet/eksnet") && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// writeProbeSource writes the probe: every third-party import of eksnet,
+// blank, and a main that prints one number.
+func writeProbeSource(path string) error {
+	imports, err := eksnetImports()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("// Command probe links the same third-party packages as eksnet and prints one\n" +
+		"// number: the floor eksnet's start-up is measured against (bench/startup).\n" +
+		"// Written by `go run ./bench/startup -write-probe`; TestProbeImports keeps\n" +
+		"// its imports equal to eksnet's.\n" +
+		"package main\n\nimport (\n\t\"fmt\"\n\n")
+	for _, p := range imports {
+		fmt.Fprintf(&b, "\t_ %q\n", p)
+	}
+	b.WriteString(")\n\nfunc main() { fmt.Println(29) }\n")
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }

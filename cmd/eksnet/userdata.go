@@ -77,7 +77,6 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 	return cmd
 }
 
-
 func runUserData(opts *userDataOptions, cfg formula.Query) error {
 	format, err := userdata.ParseFormat(opts.format)
 	if err != nil {
