@@ -26,8 +26,7 @@ bench-startup:
 
 # The command reference under docs/cli (Markdown and man pages), from the commands.
 docs:
-	rm -rf docs/cli
-	$(GO) run ./cmd/eksnet docs --dir docs/cli
+	$(GO) test ./cmd/eksnet -run '^TestCLIDocsAreCurrent$$' -update
 
 install:
 	$(GO) install -buildvcs=auto ./cmd/eksnet

@@ -25,7 +25,6 @@ import (
 	_ "github.com/pelletier/go-toml/v2"
 	_ "github.com/schollz/progressbar/v3"
 	_ "github.com/spf13/cobra"
-	_ "github.com/spf13/cobra/doc"
 	_ "github.com/spf13/pflag"
 	_ "github.com/spf13/viper"
 	_ "go4.org/netipx"

@@ -111,7 +111,6 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newPlanCmd(f, nil),
 		newVersionCmd(f),
 	)
-	root.AddCommand(newDocsCmd(f, root))
 	// --version prints what `eksnet version` prints, computed only when asked.
 	root.Version = "-"
 	cobra.AddTemplateFunc("eksnetVersion", func() string {
