@@ -28,6 +28,7 @@ import (
 	_ "github.com/spf13/pflag"
 	_ "github.com/spf13/viper"
 	_ "go4.org/netipx"
+	_ "golang.org/x/sys/unix"
 	_ "gopkg.in/yaml.v3"
 	_ "mvdan.cc/sh/v3/syntax"
 )

@@ -63,7 +63,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 	fs.BoolVar(&opts.all, "all", false, "every instance type in the table")
 	fs.BoolVar(&opts.nodeGroup, "node-group", false, "one value for a node group of these types: the smallest")
 	outputFlag(cmd, &opts.output, render.StandardFormats)
-	fs.StringSliceVar(&opts.legacyTypes, "instance-type", nil, "instance type (the legacy calculator's spelling of TYPE)")
+	fs.StringArrayVar(&opts.legacyTypes, "instance-type", nil, "instance type (the legacy calculator's spelling of TYPE)")
 	_ = cmd.RegisterFlagCompletionFunc("instance-type", completeInstanceTypes(f))
 	cmd.ValidArgsFunction = completeInstanceTypes(f)
 	return cmd

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksnet/eksnet/internal/ec2limits"
+	"github.com/eksnet/eksnet/internal/inputs"
 	"github.com/eksnet/eksnet/internal/manifest"
 	"github.com/eksnet/eksnet/internal/plan"
 	"github.com/eksnet/eksnet/internal/render"
@@ -92,18 +91,19 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	if opts.file == "-" {
 		in.FileName = "standard input"
 	}
-	if in.File, err = readInput(opts.factory.streams.In, opts.file); err != nil {
+	stdin := opts.factory.streams.In
+	if in.File, err = inputs.Read(opts.file, stdin, inputs.MaxPlanFile, "plan file"); err != nil {
 		return err
 	}
 	if opts.subnetsFile != "" {
-		if in.Subnets, err = os.ReadFile(opts.subnetsFile); err != nil {
-			return fmt.Errorf("--subnets-file: %w", err)
+		if in.Subnets, err = inputs.Read(opts.subnetsFile, stdin, inputs.MaxSubnetsFile, "--subnets-file"); err != nil {
+			return err
 		}
 		in.SubnetsName = opts.subnetsFile
 	}
 	if opts.cniFrom != "" {
-		if in.DaemonSet, err = os.ReadFile(opts.cniFrom); err != nil {
-			return fmt.Errorf("--cni-from: %w", err)
+		if in.DaemonSet, err = inputs.Read(opts.cniFrom, stdin, inputs.MaxDaemonSet, "--cni-from"); err != nil {
+			return err
 		}
 		in.DaemonSetName = opts.cniFrom
 	}
@@ -163,18 +163,6 @@ func mergeLiveVPC(ctx context.Context, f *plan.File, a *awsFlags) error {
 		return err
 	}
 	return plan.MergeExisting(f, subnets, vpcID, "EC2")
-}
-
-// readInput reads a file, or standard input for "-".
-func readInput(in io.Reader, path string) ([]byte, error) {
-	if path == "-" {
-		return io.ReadAll(in)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("plan file: %w", err)
-	}
-	return data, nil
 }
 
 // planFormat is the plan file's format by its extension: JSON or YAML.

@@ -76,10 +76,21 @@ func Main(ctx context.Context, args []string, streams *Streams) int {
 		if errors.Is(err, context.Canceled) {
 			msg = "interrupted"
 		}
-		fmt.Fprintln(streams.Err, "eksnet: "+strings.ReplaceAll(msg, "\n", " "))
+		fmt.Fprintln(streams.Err, errorLine(msg))
 		return 1
 	}
 	return 0
+}
+
+// maxErrorBytes bounds the error line: an endpoint's or a file's text may
+// be megabytes, and the line must stay one line a person can read.
+const maxErrorBytes = 1000
+
+// errorLine is the one line an error is printed as: one line, bounded, and
+// safe for a terminal (no escape sequences or hidden controls from a file,
+// EC2 or a flag value reach it).
+func errorLine(msg string) string {
+	return "eksnet: " + prose.Truncate(prose.Printable(strings.Join(strings.Fields(msg), " ")), maxErrorBytes)
 }
 
 func newRootCmd(streams *Streams) *cobra.Command {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 
@@ -17,12 +18,25 @@ type Streams struct {
 	ErrIsTerminal bool
 }
 
-// SystemStreams are the process's standard streams.
+// SystemStreams are the process's standard streams. A standard output that
+// was closed at start fails every write, so that the command fails instead
+// of succeeding unseen.
 func SystemStreams() *Streams {
+	var out io.Writer = os.Stdout
+	if stdoutWasClosed() {
+		out = closedWriter{}
+	}
 	return &Streams{
-		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		In: os.Stdin, Out: out, Err: os.Stderr,
 		ErrIsTerminal: isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 	}
+}
+
+// closedWriter is a standard output that was closed.
+type closedWriter struct{}
+
+func (closedWriter) Write([]byte) (int, error) {
+	return 0, errors.New("standard output is closed: nothing could be written")
 }
 
 // TestStreams returns streams backed by buffers, and the buffers.

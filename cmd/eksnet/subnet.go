@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/capacity"
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/inputs"
 	"github.com/eksnet/eksnet/internal/ipam"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
@@ -146,22 +146,12 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 		return req, fmt.Errorf("--instance-type takes one type, not a pattern like %q", o.instanceType)
 	case !o.changed["nodes"]:
 		return req, errors.New("--nodes is required: the nodes in the cluster now, at least 1")
-	case o.nodes < 1:
-		return req, fmt.Errorf("invalid --nodes %d: must be at least 1", o.nodes)
-	case o.azs < 1:
-		return req, fmt.Errorf("invalid --azs %d: must be at least 1", o.azs)
-	case o.surge < 0:
-		return req, fmt.Errorf("invalid --surge %d: must be 0 or more spare nodes per AZ", o.surge)
 	case o.changed["pods-per-node"] && o.podsPerNode < 0:
 		return req, fmt.Errorf("invalid --pods-per-node %d: must be 0 or more", o.podsPerNode)
 	case o.changed["future-nodes"] && o.futureNodes < o.nodes:
 		return req, fmt.Errorf("invalid --future-nodes %d: must be at least --nodes %d", o.futureNodes, o.nodes)
 	case o.months < 1 || o.months > subnet.MaxHorizonMonths:
 		return req, fmt.Errorf("invalid --months %d: must be 1 to %d", o.months, subnet.MaxHorizonMonths)
-	case o.changed["max-pods"] && o.maxPods < 1:
-		return req, fmt.Errorf("invalid --max-pods %d: must be at least 1", o.maxPods)
-	case o.sgPods < 0:
-		return req, fmt.Errorf("invalid --sg-pods-per-node %d: must be 0 or more", o.sgPods)
 	case o.sgPods > 0 && !cfg.SecurityGroupsForPods:
 		return req, fmt.Errorf("--sg-pods-per-node %d needs --security-groups-for-pods", o.sgPods)
 	case o.subnet != "" && o.subnetsFile != "":
@@ -170,6 +160,23 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 		return req, errors.New("--used needs --subnet: the addresses in use in that subnet")
 	case o.changed["used"] && o.used < 0:
 		return req, fmt.Errorf("invalid --used %d: must be 0 or more", o.used)
+	}
+	for _, c := range []struct {
+		flag      string
+		v, lo, hi int
+		given     bool
+	}{
+		{"--nodes", o.nodes, 1, capacity.MaxNodes, true}, {"--azs", o.azs, 1, capacity.MaxAZs, true},
+		{"--surge", o.surge, 0, capacity.MaxNodes, true}, {"--future-nodes", o.futureNodes, 1, capacity.MaxNodes, o.changed["future-nodes"]},
+		{"--max-pods", o.maxPods, 1, capacity.MaxMaxPods, o.changed["max-pods"]},
+		{"--pods-per-node", o.podsPerNode, 0, capacity.MaxMaxPods, o.changed["pods-per-node"]},
+		{"--sg-pods-per-node", o.sgPods, 0, capacity.MaxMaxPods, true},
+	} {
+		if c.given {
+			if err := capacity.CheckRange(c.flag, c.v, c.lo, c.hi); err != nil {
+				return req, err
+			}
+		}
 	}
 	headroom, err := subnet.ParseHeadroom(o.headroom)
 	if err != nil {
@@ -214,9 +221,9 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 		}
 		req.Existing = []capacity.Existing{{CIDR: cidr, Used: used}}
 	case o.subnetsFile != "":
-		data, err := os.ReadFile(o.subnetsFile)
+		data, err := inputs.Read(o.subnetsFile, o.factory.streams.In, inputs.MaxSubnetsFile, "--subnets-file")
 		if err != nil {
-			return req, fmt.Errorf("reading --subnets-file: %w", err)
+			return req, err
 		}
 		existing, err := subnet.ParseDescribeSubnets(data)
 		if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -112,10 +113,23 @@ func runLimitsUpdate(ctx context.Context, opts *limitsUpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := limits.WriteFile(out, table); err != nil {
+	// The file goes in place only once the summary is out: a summary that
+	// cannot be written (stdout on a full disk, closed) leaves the file as
+	// it was, never a replaced file and exit 1.
+	pending, err := limits.PrepareFile(out, table)
+	if err != nil {
 		return err
 	}
-	return render.Write(streams.Out, format, updateView{Out: out, Summary: summary})
+	var b bytes.Buffer
+	if err := render.Write(&b, format, updateView{Out: out, Summary: summary}); err != nil {
+		pending.Abort()
+		return err
+	}
+	if _, err := streams.Out.Write(b.Bytes()); err != nil {
+		pending.Abort()
+		return fmt.Errorf("writing the summary: %w; %s left as it was", err, out)
+	}
+	return pending.Commit(ctx)
 }
 
 // updateBase is the table being refreshed: the output file when it exists

@@ -165,7 +165,7 @@ func TestUpdateSummaryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "limits.json")
-	if err := limits.WriteFile(path, oldTable); err != nil {
+	if err := writeTableFile(path, oldTable); err != nil {
 		t.Fatal(err)
 	}
 
@@ -272,4 +272,12 @@ func TestInterruptedUpdateLeavesTheFileByteIdentical(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("left behind: %v", entries)
 	}
+}
+
+func writeTableFile(path string, t *limits.Table) error {
+	p, err := limits.PrepareFile(path, t)
+	if err != nil {
+		return err
+	}
+	return p.Commit(context.Background())
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return runUserData(opts, cfg)
+			return runUserData(cmd.Context(), opts, cfg)
 		},
 	}
 	opts.cni.bind(cmd)
@@ -77,7 +78,7 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 	return cmd
 }
 
-func runUserData(opts *userDataOptions, cfg formula.Query) error {
+func runUserData(ctx context.Context, opts *userDataOptions, cfg formula.Query) error {
 	format, err := userdata.ParseFormat(opts.format)
 	if err != nil {
 		return err
@@ -119,7 +120,7 @@ func runUserData(opts *userDataOptions, cfg formula.Query) error {
 					return err
 				}
 			}
-			return writeOutput(opts, func(w *strings.Builder) error {
+			return writeOutput(ctx, opts, func(w *strings.Builder) error {
 				return render.Write(w, render.Table, differencesView(all))
 			})
 		}
@@ -135,12 +136,12 @@ func runUserData(opts *userDataOptions, cfg formula.Query) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(opts, func(w *strings.Builder) error { _, err := w.Write(doc); return err })
+	return writeOutput(ctx, opts, func(w *strings.Builder) error { _, err := w.Write(doc); return err })
 }
 
 // writeOutput writes to stdout, or replaces --out whole (atomicfile.Write),
 // so that an error never leaves part of a file.
-func writeOutput(opts *userDataOptions, write func(*strings.Builder) error) error {
+func writeOutput(ctx context.Context, opts *userDataOptions, write func(*strings.Builder) error) error {
 	var b strings.Builder
 	if err := write(&b); err != nil {
 		return err
@@ -149,7 +150,7 @@ func writeOutput(opts *userDataOptions, write func(*strings.Builder) error) erro
 		_, err := fmt.Fprint(opts.factory.streams.Out, b.String())
 		return err
 	}
-	return atomicfile.Write(opts.out, []byte(b.String()))
+	return atomicfile.Write(ctx, opts.out, []byte(b.String()))
 }
 
 // differencesView is the table of types where the expression differs.

@@ -17,6 +17,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/enum",
 	"github.com/eksnet/eksnet/internal/formula",
 	"github.com/eksnet/eksnet/internal/fuzzbound",
+	"github.com/eksnet/eksnet/internal/inputs",
 	"github.com/eksnet/eksnet/internal/ipam",
 	"github.com/eksnet/eksnet/internal/limits",
 	"github.com/eksnet/eksnet/internal/manifest",

@@ -154,6 +154,12 @@ func nodeGroup(cfg cni.Config, g Group, opts Options) (GroupDemand, error) {
 		return gd, &GroupError{Field: "azs", Err: errors.New("no AZ to spread the nodes over")}
 	case g.MaxPods < 0:
 		return gd, &GroupError{Field: "maxPods", Err: fmt.Errorf("invalid max pods %d: must be at least 1", g.MaxPods)}
+	case g.Nodes > MaxNodes || g.FutureNodes > MaxNodes:
+		return gd, &GroupError{Field: "futureNodes", Err: fmt.Errorf("%d future nodes exceed %d, far more than an EKS cluster holds", max(g.Nodes, g.FutureNodes), MaxNodes)}
+	case len(g.AZs) > MaxAZs:
+		return gd, &GroupError{Field: "azs", Err: fmt.Errorf("%d AZs exceed %d", len(g.AZs), MaxAZs)}
+	case opts.Surge < 0 || opts.Surge > MaxNodes:
+		return gd, CheckRange("surge", opts.Surge, 0, MaxNodes)
 	}
 	results := make([]formula.Result, 0, len(g.Instances))
 	for _, inst := range g.Instances {

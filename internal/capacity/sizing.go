@@ -29,6 +29,26 @@ const (
 	maxAZs = 6
 )
 
+// Bounds of the counts a request holds: far above any EKS cluster (EKS runs
+// up to 100,000 nodes; a region has at most 6 AZs; the largest ENI limit is
+// 11,762 pods), low enough that every count multiplies without overflow
+// and every loop over them ends at once.
+const (
+	MaxNodes   = 1_000_000
+	MaxAZs     = 16
+	MaxMaxPods = 100_000
+)
+
+// CheckRange returns an error naming field when v is outside lo..hi, with
+// the value as given: the one bound check of every count where it enters
+// (flags, plan files).
+func CheckRange(field string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("invalid %s %d: must be %d to %d", field, v, lo, hi)
+	}
+	return nil
+}
+
 // Roles of a subnet.
 const (
 	RoleNode = "node" // the node's own subnet
@@ -195,9 +215,18 @@ func (p Plan) Err() error {
 }
 
 func size(req Request) (Plan, error) {
+	for _, c := range []struct {
+		field     string
+		v, lo, hi int
+	}{
+		{"node count", req.Nodes, 1, MaxNodes}, {"AZ count", req.AZs, 1, MaxAZs}, {"surge", req.Surge, 0, MaxNodes},
+		{"max pods", req.MaxPods, 0, MaxMaxPods}, {"future nodes", req.FutureNodes, 0, MaxNodes},
+	} {
+		if err := CheckRange(c.field, c.v, c.lo, c.hi); err != nil {
+			return Plan{}, err
+		}
+	}
 	switch {
-	case req.Nodes < 1:
-		return Plan{}, fmt.Errorf("invalid node count %d: must be at least 1", req.Nodes)
 	case req.FutureNodes != 0 && req.FutureNodes < req.Nodes:
 		return Plan{}, fmt.Errorf("future nodes %d are fewer than the %d nodes now", req.FutureNodes, req.Nodes)
 	case req.FutureNodes != 0 && !req.Growth.IsZero() && !req.Growth.Monthly():
@@ -206,14 +235,9 @@ func size(req Request) (Plan, error) {
 		return Plan{}, fmt.Errorf("invalid headroom %d%%: must be 0%% to %d%%", req.HeadroomPercent, subnet.MaxHeadroomPercent)
 	case req.GrowthMonths < 0 || req.GrowthMonths > subnet.MaxHorizonMonths:
 		return Plan{}, fmt.Errorf("invalid growth horizon of %d months: must be 0 to %d", req.GrowthMonths, subnet.MaxHorizonMonths)
-	case req.MaxPods < 0:
-		return Plan{}, fmt.Errorf("invalid max pods %d: must be at least 1", req.MaxPods)
 	}
 	if err := req.CNI.Validate(); err != nil {
 		return Plan{}, err
-	}
-	if req.AZs < 1 {
-		return Plan{}, fmt.Errorf("invalid AZ count %d: must be at least 1", req.AZs)
 	}
 	azs := make([]string, req.AZs)
 	for i := range azs {

@@ -276,10 +276,10 @@ func TestErrors(t *testing.T) {
 		req  Request
 		err  string
 	}{
-		{"no nodes", request(t, "m5.large", 0, nil), "invalid node count 0: must be at least 1"},
-		{"negative nodes", request(t, "m5.large", -3, nil), "invalid node count -3: must be at least 1"},
-		{"no AZs", request(t, "m5.large", 10, func(r *Request) { r.AZs = 0 }), "invalid AZ count 0: must be at least 1"},
-		{"negative surge", request(t, "m5.large", 10, func(r *Request) { r.Surge = -1 }), "invalid surge -1: must be 0 or more nodes per AZ"},
+		{"no nodes", request(t, "m5.large", 0, nil), "invalid node count 0: must be 1 to 1000000"},
+		{"negative nodes", request(t, "m5.large", -3, nil), "invalid node count -3: must be 1 to 1000000"},
+		{"no AZs", request(t, "m5.large", 10, func(r *Request) { r.AZs = 0 }), "invalid AZ count 0: must be 1 to 16"},
+		{"negative surge", request(t, "m5.large", 10, func(r *Request) { r.Surge = -1 }), "invalid surge -1: must be 0 to 1000000"},
 		{"future below now", request(t, "m5.large", 10, func(r *Request) { r.FutureNodes = 5 }), "future nodes 5 are fewer than the 10 nodes now"},
 		{"future and one-off growth", request(t, "m5.large", 10, func(r *Request) { r.FutureNodes, r.Growth = 20, growth(t, "40%") }), "give future nodes or a growth of 40%, not both"},
 		{"too many pods", request(t, "m5.large", 10, func(r *Request) { r.PodsPerNode = 28 }), "28 pods per node do not fit max pods 29: at most 27, as aws-node and kube-proxy take 2 and SG pods 0"},

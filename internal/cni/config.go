@@ -3,6 +3,7 @@ package cni
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/eksnet/eksnet/internal/enum"
 	"github.com/eksnet/eksnet/internal/subnet"
@@ -123,8 +124,55 @@ func (c Config) Validate() error {
 	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
 		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)
 	}
+	if c.ENIConfigLabel != "" && !IsLabelKey(c.ENIConfigLabel) {
+		return fmt.Errorf("invalid ENI_CONFIG_LABEL_DEF %q: want a Kubernetes label key such as topology.kubernetes.io/zone", c.ENIConfigLabel)
+	}
 	return nil
 }
+
+// IsLabelKey reports whether s is a Kubernetes label key: an optional DNS
+// subdomain prefix (at most 253 characters) and "/", then a name of at most
+// 63 characters, alphanumeric at both ends, with '-', '_' and '.' inside
+// (the API server's qualified-name rule). Only such a key can name a node
+// label, so no other string reaches a shell line or a document.
+func IsLabelKey(s string) bool {
+	prefix, name, hasPrefix := strings.Cut(s, "/")
+	if !hasPrefix {
+		prefix, name = "", s
+	}
+	if hasPrefix && (prefix == "" || len(prefix) > 253 || strings.Contains(name, "/")) {
+		return false
+	}
+	for _, label := range strings.Split(prefix, ".") {
+		if hasPrefix && !isDNSLabel(label) {
+			return false
+		}
+	}
+	if name == "" || len(name) > 63 || !isAlnum(name[0]) || !isAlnum(name[len(name)-1]) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDNSLabel(s string) bool {
+	if s == "" || len(s) > 63 || !isLowerAlnum(s[0]) || !isLowerAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isLowerAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool      { return isLowerAlnum(c) || c >= 'A' && c <= 'Z' }
+func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
 // CheckMaxENI checks a MAX_ENI that was given: at least 1. The CNI ignores
 // a smaller value (getMaxENI in pkg/ipamd/ipamd.go), so eksnet refuses it

@@ -83,3 +83,16 @@ func FuzzParseIPFamily(f *testing.F) {
 		}
 	})
 }
+
+func TestIsLabelKey(t *testing.T) {
+	for _, good := range []string{"topology.kubernetes.io/zone", "k8s.amazonaws.com/eniConfig", "zone", "my-label_1.x", "a/b"} {
+		if !IsLabelKey(good) {
+			t.Errorf("IsLabelKey(%q) = false", good)
+		}
+	}
+	for _, bad := range []string{"", "x; touch PWNED #", "$(id)", "`id`", "a&&b", "a|b", "a>b", "a\nb", "/zone", "UPPER.io/zone", "-zone", "zone-", "a/b/c", strings.Repeat("a", 64)} {
+		if IsLabelKey(bad) {
+			t.Errorf("IsLabelKey(%q) = true", bad)
+		}
+	}
+}

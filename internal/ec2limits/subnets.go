@@ -95,6 +95,7 @@ func ToExisting(records []ec2types.Subnet) ([]subnet.Existing, error) {
 			AvailabilityZone:   aws.ToString(r.AvailabilityZone),
 			AvailabilityZoneID: aws.ToString(r.AvailabilityZoneId),
 			CidrBlock:          aws.ToString(r.CidrBlock),
+			IPv6Native:         aws.ToBool(r.Ipv6Native),
 		}
 		if r.AvailableIpAddressCount != nil {
 			n := int(*r.AvailableIpAddressCount)

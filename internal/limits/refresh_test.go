@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"context"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -96,7 +97,7 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "limits.json")
 	tab := table(t, inst("a.large", 3, 10))
-	if err := WriteFile(path, tab); err != nil {
+	if err := writeTable(path, tab); err != nil {
 		t.Fatal(err)
 	}
 	back, err := ReadFile(path)
@@ -112,7 +113,7 @@ func TestWriteFileIsAtomic(t *testing.T) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(path, table(t, inst("a.large", 3, 10), inst("b.large", 2, 4))); err != nil {
+	if err := writeTable(path, table(t, inst("a.large", 3, 10), inst("b.large", 2, 4))); err != nil {
 		t.Fatal(err)
 	}
 	info, _ = os.Stat(path)
@@ -129,7 +130,7 @@ func TestWriteFileIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{filepath.Join(dir, "missing", "limits.json"), filepath.Join(dir, "sub")} {
-		if err := WriteFile(bad, tab); err == nil || !strings.HasPrefix(err.Error(), "cannot write "+bad) {
+		if err := writeTable(bad, tab); err == nil || !strings.HasPrefix(err.Error(), "cannot write "+bad) {
 			t.Errorf("WriteFile(%s) error = %v", bad, err)
 		}
 	}
@@ -144,7 +145,7 @@ func TestWriteFileIsAtomic(t *testing.T) {
 
 func TestReadFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ReadFile(filepath.Join(dir, "none.json")); err == nil || err.Error() != "limits file: open "+filepath.Join(dir, "none.json")+": no such file or directory" {
+	if _, err := ReadFile(filepath.Join(dir, "none.json")); err == nil || err.Error() != "limits file: "+filepath.Join(dir, "none.json")+": no such file or directory" {
 		t.Errorf("missing file: %v", err)
 	}
 	bad := filepath.Join(dir, "bad.json")
@@ -172,4 +173,12 @@ func BenchmarkRefreshEmbedded(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func writeTable(path string, t *Table) error {
+	p, err := PrepareFile(path, t)
+	if err != nil {
+		return err
+	}
+	return p.Commit(context.Background())
 }

@@ -3,7 +3,8 @@ package limits
 import (
 	"context"
 	"fmt"
-	"os"
+
+	"github.com/eksnet/eksnet/internal/inputs"
 )
 
 // Selection is what a command asks a Source for: type names and globs, or
@@ -34,9 +35,9 @@ func (s FileSource) Load(context.Context, Selection) (*Table, error) { return Re
 
 // ReadFile reads and validates a table file in the instance-limits.json format.
 func ReadFile(path string) (*Table, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputs.Read(path, nil, inputs.MaxTableFile, "limits file")
 	if err != nil {
-		return nil, fmt.Errorf("limits file: %w", err)
+		return nil, err
 	}
 	t, err := Parse(data)
 	if err != nil {

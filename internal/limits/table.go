@@ -282,6 +282,21 @@ func (t *Table) Lookup(name string) (Instance, error) {
 	return Instance{}, &UnknownTypeError{Name: name, Suggestions: t.Suggest(name, 3)}
 }
 
+// CheckArg checks an instance type argument as typed: letters, digits,
+// '.', '-' and the glob characters * ? [ ] ! ^, after blanks at either end.
+func CheckArg(s string) error {
+	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		return errors.New("empty instance type: name one such as m5.large")
+	}
+	for _, c := range trimmed {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-*?[]!^", c)) {
+			return fmt.Errorf("invalid instance type %q: a name such as m5.large or a glob such as 'm5.*', one per argument", s)
+		}
+	}
+	return nil
+}
+
 // IsPattern reports whether s is a glob rather than a plain type name.
 func IsPattern(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
@@ -314,7 +329,15 @@ func (t *Table) Match(pattern string) ([]Instance, error) {
 // Resolve turns command-line arguments (names and globs) into instance types
 // as the maxpods issue orders them: in the order given, each glob expanded
 // in name order; duplicates are kept once, at their first position.
+//
+// An argument with a character no type name or glob has (a blank, a
+// control character, a comma) is refused whole, never cut short.
 func (t *Table) Resolve(args []string) ([]Instance, error) {
+	for _, arg := range args {
+		if err := CheckArg(arg); err != nil {
+			return nil, err
+		}
+	}
 	var out []Instance
 	seen := make(map[string]bool)
 	add := func(inst Instance) {

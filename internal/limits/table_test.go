@@ -218,3 +218,17 @@ func BenchmarkEmbedded(b *testing.B) {
 		}
 	}
 }
+
+// An argument that is no type name or glob is refused whole: a newline
+// inside one ("m5.large\nc5.large") must not silently keep m5.large.
+func TestResolveRefusesBadArguments(t *testing.T) {
+	table := embedded(t)
+	for _, arg := range []string{"m5.large\nc5.large", "m5.large,c5.large", "m5 large", "m5.\x1b[31mlarge", ""} {
+		if _, err := table.Resolve([]string{arg}); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("Resolve(%q) = %v", arg, err)
+		}
+	}
+	if got, err := table.Resolve([]string{" M5.Large ", "m5.*"}); err != nil || got[0].Name != "m5.large" {
+		t.Errorf("Resolve of a spaced, upper-case name and a glob: %v", err)
+	}
+}

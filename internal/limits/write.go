@@ -6,12 +6,13 @@ import (
 	"github.com/eksnet/eksnet/internal/atomicfile"
 )
 
-// WriteFile writes the table to path in the embedded format, atomically
-// (atomicfile.Write): on any failure path keeps its old bytes (issue 3).
-func WriteFile(path string, t *Table) error {
+// PrepareFile writes the table in the embedded format to a temporary file
+// beside path (atomicfile.Prepare): nothing is in place until Commit, and
+// on any failure path keeps its old bytes.
+func PrepareFile(path string, t *Table) (*atomicfile.Pending, error) {
 	data, err := t.Encode()
 	if err != nil {
-		return fmt.Errorf("encoding the instance table: %w", err)
+		return nil, fmt.Errorf("encoding the instance table: %w", err)
 	}
-	return atomicfile.Write(path, data)
+	return atomicfile.Prepare(path, data)
 }

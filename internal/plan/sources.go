@@ -70,9 +70,16 @@ func MergeExisting(f *File, subnets []ExistingSubnet, vpcID, from string) error 
 	if f.VPC.ID == "" {
 		f.VPC.ID = vpcID
 	}
+	byCIDR := make(map[string]int, len(f.VPC.ExistingSubnets)) // one lookup a subnet: tens of thousands merge at once
+	for i, e := range f.VPC.ExistingSubnets {
+		if _, dup := byCIDR[strings.TrimSpace(e.CIDR)]; !dup {
+			byCIDR[strings.TrimSpace(e.CIDR)] = i
+		}
+	}
 	for _, s := range subnets {
-		i := slices.IndexFunc(f.VPC.ExistingSubnets, func(e ExistingSubnet) bool { return strings.TrimSpace(e.CIDR) == s.CIDR })
-		if i < 0 {
+		i, ok := byCIDR[s.CIDR]
+		if !ok {
+			byCIDR[s.CIDR] = len(f.VPC.ExistingSubnets)
 			f.VPC.ExistingSubnets = append(f.VPC.ExistingSubnets, s)
 			continue
 		}

@@ -45,8 +45,8 @@ func TestSubnetsFromDescribe(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	one, id, err := SubnetsFromDescribe([]byte(`{"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "a", "AvailableIpAddressCount": 200}]}`), "")
-	if err != nil || id != "vpc-1" || len(one) != 1 {
+	one, id, err := SubnetsFromDescribe([]byte(`{"Subnets": [{"SubnetId": "subnet-00000001", "VpcId": "vpc-00000001", "CidrBlock": "10.0.0.0/24", "AvailabilityZone": "a", "AvailableIpAddressCount": 200}]}`), "")
+	if err != nil || id != "vpc-00000001" || len(one) != 1 {
 		t.Errorf("one VPC: %v %s %v", one, id, err)
 	}
 }
@@ -85,13 +85,13 @@ func TestMergeExisting(t *testing.T) {
 // Subnets from EC2 take the same path as those of a file, named by source.
 func TestSubnetsOfVPC(t *testing.T) {
 	all := []subnet.Existing{
-		{ID: "subnet-1", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2a", CIDR: netip.MustParsePrefix("10.0.0.0/20"), Available: 4000},
-		{ID: "subnet-2", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2b", CIDR: netip.MustParsePrefix("10.0.64.0/24"), Available: 250},
+		{ID: "subnet-00000001", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2a", CIDR: netip.MustParsePrefix("10.0.0.0/20"), Available: 4000},
+		{ID: "subnet-00000002", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2b", CIDR: netip.MustParsePrefix("10.0.64.0/24"), Available: 250},
 	}
 	got, vpcID, err := SubnetsOfVPC(all, "vpc-0123456789abcdef0", "EC2")
 	want := []ExistingSubnet{
-		{CIDR: "10.0.0.0/20", AZ: "us-west-2a", ID: "subnet-1", Origin: "EC2: subnet-1"},
-		{CIDR: "10.0.64.0/24", AZ: "us-west-2b", ID: "subnet-2", Origin: "EC2: subnet-2"},
+		{CIDR: "10.0.0.0/20", AZ: "us-west-2a", ID: "subnet-00000001", Origin: "EC2: subnet-00000001"},
+		{CIDR: "10.0.64.0/24", AZ: "us-west-2b", ID: "subnet-00000002", Origin: "EC2: subnet-00000002"},
 	}
 	if err != nil || vpcID != "vpc-0123456789abcdef0" || !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v in %s, %v", got, vpcID, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/eksnet/eksnet/internal/capacity"
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
@@ -287,6 +288,9 @@ func validateSecondary(s *Spec) error {
 		if err := vpc.CheckBlockSize(p); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
+		if err := vpc.CheckPrimary(p); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
 		for _, n := range named {
 			if n.Prefix.Overlaps(p) {
 				return fmt.Errorf("%s %s overlaps %s: a secondary block must not overlap the VPC's blocks", f, p, n.Name)
@@ -334,7 +338,7 @@ func validateNodeGroups(s *Spec) error {
 	names := map[string]bool{}
 	for i, g := range f.NodeGroups {
 		field := fmt.Sprintf("nodeGroups[%d]", i)
-		if g.Name != "" {
+		if nameRe().MatchString(g.Name) { // a name that is not one is quoted in its own error, never spliced in
 			field = fmt.Sprintf("nodeGroups[%d] (%s)", i, g.Name)
 		}
 		switch {
@@ -346,6 +350,10 @@ func validateNodeGroups(s *Spec) error {
 			return fmt.Errorf("%s.instanceTypes: none given: name at least one, such as m5.large", field)
 		case g.Nodes < 1:
 			return fmt.Errorf("%s.nodes: %d: a node group has at least 1 node", field, g.Nodes)
+		case g.Nodes > capacity.MaxNodes || g.FutureNodes > capacity.MaxNodes:
+			return fmt.Errorf("%s: %d nodes: at most %d, far more than an EKS cluster holds", field, max(g.Nodes, g.FutureNodes), capacity.MaxNodes)
+		case g.PodsPerNode > capacity.MaxMaxPods || g.SGPodsPerNode > capacity.MaxMaxPods:
+			return fmt.Errorf("%s: %d pods per node: at most %d", field, max(g.PodsPerNode, g.SGPodsPerNode), capacity.MaxMaxPods)
 		case g.FutureNodes < g.Nodes:
 			return fmt.Errorf("%s.futureNodes: %d is fewer than nodes (%d): the future size is at least today's", field, g.FutureNodes, g.Nodes)
 		case g.PodsPerNode < 0:
@@ -369,6 +377,12 @@ func validateNodeGroups(s *Spec) error {
 	}
 	if *f.Surge < 0 {
 		return fmt.Errorf("surge: %d is negative: it is the spare nodes per AZ during a rolling update, 0 or more", *f.Surge)
+	}
+	if err := capacity.CheckRange("surge", *f.Surge, 0, capacity.MaxNodes); err != nil {
+		return err
+	}
+	if len(f.AZs) > capacity.MaxAZs {
+		return fmt.Errorf("azs: %d given: at most %d", len(f.AZs), capacity.MaxAZs)
 	}
 	pct, err := subnet.ParseHeadroom(f.Headroom)
 	if err != nil {

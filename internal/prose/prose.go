@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // JoinAnd joins items as "a, b and c".
@@ -88,4 +89,58 @@ func editDistance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// Printable makes s safe to print on a terminal: control characters (C0,
+// DEL, C1, such as ESC and CSI that start escape sequences) and the Unicode
+// controls that reorder or hide text (bidirectional overrides and
+// isolates, zero-width marks) are written as \u escapes; invalid UTF-8 as
+// \ufffd. Everything else is kept as it is.
+func Printable(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r == utf8.RuneError || isHidden(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func needsEscape(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || isHidden(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHidden(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f: // C0, DEL, C1
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
+		return true
+	case r == 0x200b, r == 0x200c, r == 0x200d, r == 0x200e, r == 0x200f, r == 0x061c, r == 0xfeff: // zero-width and direction marks
+		return true
+	}
+	return false
+}
+
+// Truncate cuts s to at most n bytes on a rune boundary, marking the cut,
+// so that a huge message (an endpoint's 5 MB error text) stays one line.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf(" … (%d more bytes)", len(s)-cut)
 }

@@ -48,3 +48,29 @@ func TestSuggestBounded(t *testing.T) {
 		t.Errorf("a 160k-character name got %q", got)
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"subnet-0123":              "subnet-0123",
+		"m5.large × 3 − 1":         "m5.large × 3 − 1",
+		"a\x1b[31mred":             `a\u001b[31mred`,
+		"nul\x00":                  `nul\u0000`,
+		"csi\u009b2J":              `csi\u009b2J`,
+		"evil\u202Etxt.exe":        `evil\u202etxt.exe`,
+		"bad\xffutf8":              `bad\ufffdutf8`,
+		"zero\u200bwidth\u2066iso": `zero\u200bwidth\u2066iso`,
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	if got := Truncate("short", 10); got != "short" {
+		t.Errorf("%q", got)
+	}
+	if got := Truncate(strings.Repeat("é", 10), 5); got != "éé … (16 more bytes)" {
+		t.Errorf("%q", got)
+	}
+}

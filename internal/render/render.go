@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksnet/eksnet/internal/enum"
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // Format is an output format chosen with -o.
@@ -72,7 +73,7 @@ func Write(w io.Writer, f Format, v any) error {
 			return fmt.Errorf("output format %q is not available here", f)
 		}
 		for _, line := range valued.Values() {
-			if _, err := fmt.Fprintln(w, line); err != nil {
+			if _, err := fmt.Fprintln(w, prose.Printable(line)); err != nil {
 				return err
 			}
 		}
@@ -87,7 +88,7 @@ func Write(w io.Writer, f Format, v any) error {
 		}
 		if fn, ok := v.(Footnoted); ok {
 			for _, line := range fn.Footnotes() {
-				if _, err := fmt.Fprintln(w, line); err != nil {
+				if _, err := fmt.Fprintln(w, prose.Printable(line)); err != nil {
 					return err
 				}
 			}
@@ -125,7 +126,11 @@ func WriteTable(w io.Writer, header []string, rows [][]string) error {
 	)
 	table.Header(header)
 	for _, row := range rows {
-		if err := table.Append(row); err != nil {
+		safe := make([]string, len(row))
+		for i, cell := range row { // no escape sequence from a file or EC2 reaches the terminal
+			safe[i] = prose.Printable(cell)
+		}
+		if err := table.Append(safe); err != nil {
 			return err
 		}
 	}

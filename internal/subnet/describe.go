@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // Existing is a subnet that exists already, as describe-subnets reports it.
@@ -32,6 +33,8 @@ type Described struct {
 	AvailabilityZoneID      string `json:"AvailabilityZoneId"`
 	CidrBlock               string `json:"CidrBlock"`
 	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
+	// IPv6Native marks an IPv6-only subnet, the one kind without CidrBlock.
+	IPv6Native bool `json:"Ipv6Native"`
 }
 
 // describeSubnets is the part of `aws ec2 describe-subnets --output json` eksnet reads.
@@ -61,20 +64,36 @@ func ParseDescribeSubnets(data []byte) ([]Existing, error) {
 }
 
 // FromDescribed checks described subnets and returns them as Existing, in
-// order: each IPv4 CIDR is a subnet's (no host bits, /16 to /28;
-// docs/vpc-rules.md) and its available addresses fit it (at most size − 5).
-// IPv6-only subnets, which have no IPv4 CIDR, are left out. source heads
-// the errors ("describe-subnets JSON, subnet-1: ...").
+// order: IDs, VPC IDs and AZs have EC2's shapes (no free text reaches a
+// terminal or a document), an ID appears once, each IPv4 CIDR is a
+// subnet's (no host bits, /16 to /28; docs/vpc-rules.md) and its available
+// addresses fit it (at most size − 5). IPv6-only subnets (Ipv6Native), which
+// have no IPv4 CIDR, are left out; any other record without one is an
+// error. source heads the errors ("describe-subnets JSON, subnet-1: ...").
 func FromDescribed(source string, subnets []Described) ([]Existing, error) {
 	var out []Existing
+	seen := make(map[string]string, len(subnets))
 	for i, s := range subnets {
-		name := s.SubnetID
-		if name == "" {
-			name = fmt.Sprintf("subnet %d", i+1)
+		name := fmt.Sprintf("subnet %d", i+1)
+		if isID(s.SubnetID, "subnet-") {
+			name = s.SubnetID
 		}
-		if s.CidrBlock == "" {
+		switch {
+		case !isID(s.SubnetID, "subnet-"):
+			return nil, fmt.Errorf("%s, %s: SubnetId %q is not a subnet ID such as subnet-0123456789abcdef0", source, name, s.SubnetID)
+		case s.VpcID != "" && !isID(s.VpcID, "vpc-"):
+			return nil, fmt.Errorf("%s, %s: VpcId %q is not a VPC ID such as vpc-0123456789abcdef0", source, name, s.VpcID)
+		case !isZoneName(s.AvailabilityZone) || !isZoneName(s.AvailabilityZoneID):
+			return nil, fmt.Errorf("%s, %s: AvailabilityZone %q or AvailabilityZoneId %q is not a zone's name", source, name, s.AvailabilityZone, s.AvailabilityZoneID)
+		case s.CidrBlock == "" && s.IPv6Native:
 			continue
+		case s.CidrBlock == "":
+			return nil, fmt.Errorf("%s, %s: no CidrBlock, and not an IPv6-only subnet (Ipv6Native)", source, name)
 		}
+		if other, dup := seen[s.SubnetID]; dup {
+			return nil, fmt.Errorf("%s, %s: listed twice, under %s and %s", source, name, other, s.CidrBlock)
+		}
+		seen[s.SubnetID] = s.CidrBlock
 		cidr, err := ParseSubnetCIDR(s.CidrBlock)
 		if err != nil {
 			return nil, fmt.Errorf("%s, %s: %v", source, name, err)
@@ -89,4 +108,27 @@ func FromDescribed(source string, subnets []Described) ([]Existing, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// isID reports whether s is prefix and 8 to 17 lower-case hexadecimal
+// digits, as EC2's resource IDs are.
+func isID(s, prefix string) bool {
+	hex, ok := strings.CutPrefix(s, prefix)
+	if !ok || len(hex) < 8 || len(hex) > 17 {
+		return false
+	}
+	return strings.Trim(hex, "0123456789abcdef") == ""
+}
+
+// isZoneName reports whether s is empty or shaped as an AZ name or ID
+// (us-west-2a, usw2-az1, us-west-2-lax-1a): lower-case letters, digits and
+// '-', starting with a letter, at most 64 characters.
+func isZoneName(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	return strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
 }

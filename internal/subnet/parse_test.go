@@ -238,9 +238,13 @@ func TestParseDescribeSubnets(t *testing.T) {
 		{`[]`, "describe-subnets JSON: unexpected array: give the output of `aws ec2 describe-subnets --output json`"},
 		{`{"Subnets": [{"CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": "3"}]}`, "describe-subnets JSON: unexpected string in Subnets.AvailableIpAddressCount: give the output of `aws ec2 describe-subnets --output json`"},
 		{`{"Vpcs": []}`, "describe-subnets JSON has no Subnets: give the output of `aws ec2 describe-subnets --output json`"},
-		{`{"Subnets": [{"SubnetId": "subnet-1", "CidrBlock": "10.0.0.18/18", "AvailableIpAddressCount": 5}]}`, "describe-subnets JSON, subnet-1: 10.0.0.18/18 has host bits set; did you mean 10.0.0.0/18?"},
-		{`{"Subnets": [{"SubnetId": "subnet-1", "CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 252}]}`, "describe-subnets JSON, subnet-1: 252 available addresses, but a /24 has 251 usable"},
-		{`{"Subnets": [{"CidrBlock": "10.0.0.0/24"}]}`, "describe-subnets JSON, subnet 1: no AvailableIpAddressCount"},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "CidrBlock": "10.0.0.18/18", "AvailableIpAddressCount": 5}]}`, "describe-subnets JSON, subnet-00000001: 10.0.0.18/18 has host bits set; did you mean 10.0.0.0/18?"},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 252}]}`, "describe-subnets JSON, subnet-00000001: 252 available addresses, but a /24 has 251 usable"},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "CidrBlock": "10.0.0.0/24"}]}`, "describe-subnets JSON, subnet-00000001: no AvailableIpAddressCount"},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "AvailableIpAddressCount": 5}]}`, "describe-subnets JSON, subnet-00000001: no CidrBlock, and not an IPv6-only subnet (Ipv6Native)"},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 5}, {"SubnetId": "subnet-00000001", "CidrBlock": "10.0.1.0/24", "AvailableIpAddressCount": 5}]}`, "describe-subnets JSON, subnet-00000001: listed twice, under 10.0.0.0/24 and 10.0.1.0/24"},
+		{`{"Subnets": [{"SubnetId": "subnet-\u001b[2J", "CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 5}]}`, `describe-subnets JSON, subnet 1: SubnetId "subnet-\x1b[2J" is not a subnet ID such as subnet-0123456789abcdef0`},
+		{`{"Subnets": [{"SubnetId": "subnet-00000001", "AvailabilityZone": "us-west-2a\u202e", "CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 5}]}`, `describe-subnets JSON, subnet-00000001: AvailabilityZone "us-west-2a\u202e" or AvailabilityZoneId "" is not a zone's name`},
 	}
 	for _, tt := range errs {
 		_, err := ParseDescribeSubnets([]byte(tt.in))
@@ -254,10 +258,10 @@ func TestParseDescribeSubnets(t *testing.T) {
 func TestFromDescribed(t *testing.T) {
 	n := func(v int) *int { return &v }
 	got, err := FromDescribed("EC2 DescribeSubnets", []Described{
-		{SubnetID: "subnet-1", VpcID: "vpc-1", AvailabilityZone: "us-west-2a", AvailabilityZoneID: "usw2-az1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(250)},
-		{SubnetID: "subnet-2", VpcID: "vpc-1", AvailabilityZone: "us-west-2b"}, // IPv6-only
+		{SubnetID: "subnet-00000001", VpcID: "vpc-00000001", AvailabilityZone: "us-west-2a", AvailabilityZoneID: "usw2-az1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(250)},
+		{SubnetID: "subnet-00000002", VpcID: "vpc-00000001", AvailabilityZone: "us-west-2b", IPv6Native: true}, // IPv6-only
 	})
-	want := []Existing{{ID: "subnet-1", VPCID: "vpc-1", AZ: "us-west-2a", AZID: "usw2-az1", CIDR: netip.MustParsePrefix("10.0.0.0/24"), Available: 250}}
+	want := []Existing{{ID: "subnet-00000001", VPCID: "vpc-00000001", AZ: "us-west-2a", AZID: "usw2-az1", CIDR: netip.MustParsePrefix("10.0.0.0/24"), Available: 250}}
 	if err != nil || len(got) != 1 || got[0] != want[0] {
 		t.Errorf("FromDescribed = %+v, %v", got, err)
 	}
@@ -268,10 +272,10 @@ func TestFromDescribed(t *testing.T) {
 		in  Described
 		err string
 	}{
-		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(252)}, "EC2 DescribeSubnets, subnet-1: 252 available addresses, but a /24 has 251 usable"},
-		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(-1)}, "EC2 DescribeSubnets, subnet-1: -1 available addresses, but a /24 has 251 usable"},
-		{Described{SubnetID: "subnet-1", CidrBlock: "10.0.0.0/29", AvailableIPAddressCount: n(3)}, "EC2 DescribeSubnets, subnet-1: 10.0.0.0/29 is not a valid subnet size: AWS allows /16 to /28"},
-		{Described{CidrBlock: "10.0.0.0/24"}, "EC2 DescribeSubnets, subnet 1: no AvailableIpAddressCount"},
+		{Described{SubnetID: "subnet-00000001", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(252)}, "EC2 DescribeSubnets, subnet-00000001: 252 available addresses, but a /24 has 251 usable"},
+		{Described{SubnetID: "subnet-00000001", CidrBlock: "10.0.0.0/24", AvailableIPAddressCount: n(-1)}, "EC2 DescribeSubnets, subnet-00000001: -1 available addresses, but a /24 has 251 usable"},
+		{Described{SubnetID: "subnet-00000001", CidrBlock: "10.0.0.0/29", AvailableIPAddressCount: n(3)}, "EC2 DescribeSubnets, subnet-00000001: 10.0.0.0/29 is not a valid subnet size: AWS allows /16 to /28"},
+		{Described{SubnetID: "subnet-00000001", CidrBlock: "10.0.0.0/24"}, "EC2 DescribeSubnets, subnet-00000001: no AvailableIpAddressCount"},
 	}
 	for _, tt := range errs {
 		if _, err := FromDescribed("EC2 DescribeSubnets", []Described{tt.in}); err == nil || err.Error() != tt.err {

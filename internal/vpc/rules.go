@@ -112,12 +112,31 @@ func checkSize(p netip.Prefix, what string) error {
 }
 
 // CheckPrimary checks what no VPC block may be: link-local space
-// (docs/vpc-rules.md: "169.254.0.0/16 can never be used").
+// (docs/vpc-rules.md: "169.254.0.0/16 can never be used"), or any range
+// that is not unicast host space: this network (0.0.0.0/8), loopback
+// (127.0.0.0/8), multicast (224.0.0.0/4), reserved and broadcast
+// (240.0.0.0/4).
 func CheckPrimary(p netip.Prefix) error {
 	if Classify(p) == ClassLinkLocal {
 		return fmt.Errorf("%s is link-local (169.254.0.0/16): it can never be used in a VPC", p)
 	}
+	for _, r := range nonUnicast {
+		if r.prefix.Overlaps(p) {
+			return fmt.Errorf("%s is %s (%s): a VPC holds unicast addresses only", p, r.name, r.prefix)
+		}
+	}
 	return nil
+}
+
+// nonUnicast are the IPv4 ranges no VPC block may touch.
+var nonUnicast = []struct {
+	name   string
+	prefix netip.Prefix
+}{
+	{"this network", netip.MustParsePrefix("0.0.0.0/8")},
+	{"loopback", netip.MustParsePrefix("127.0.0.0/8")},
+	{"multicast", netip.MustParsePrefix("224.0.0.0/4")},
+	{"reserved", netip.MustParsePrefix("240.0.0.0/4")},
 }
 
 // associationRule is one row of the association table: for a VPC whose

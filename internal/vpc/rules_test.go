@@ -1,6 +1,7 @@
 package vpc
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -195,5 +196,20 @@ func TestCheckDockerRange(t *testing.T) {
 	}
 	if _, ok := CheckDockerRange(pfx("172.18.0.0/16")); ok {
 		t.Error("172.18.0.0/16 flagged")
+	}
+}
+
+// Blocks that are not unicast host space are refused, whatever the table of
+// association rules says.
+func TestCheckPrimaryRefusesNonUnicast(t *testing.T) {
+	for _, c := range []string{"127.0.0.0/16", "224.1.0.0/16", "240.0.0.0/16", "0.0.0.0/16", "169.254.0.0/16", "255.255.255.240/28"} {
+		if err := CheckPrimary(netip.MustParsePrefix(c)); err == nil {
+			t.Errorf("CheckPrimary(%s) = nil", c)
+		}
+	}
+	for _, c := range []string{"10.0.0.0/16", "100.64.0.0/16", "198.19.0.0/16", "52.0.0.0/16"} {
+		if err := CheckPrimary(netip.MustParsePrefix(c)); err != nil {
+			t.Errorf("CheckPrimary(%s) = %v", c, err)
+		}
 	}
 }
