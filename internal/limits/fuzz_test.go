@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/fuzzbound"
+
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
@@ -47,6 +49,7 @@ func FuzzParse(f *testing.F) {
 		modes = append(modes, cfg)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
+		defer fuzzbound.Start(t)()
 		table, err := limits.Parse([]byte(data))
 		if err != nil {
 			if table != nil || !strings.HasPrefix(err.Error(), "instance table") {

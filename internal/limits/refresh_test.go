@@ -1,8 +1,8 @@
 package limits
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/fuzzbound"
 
 	"os"
 	"path/filepath"
@@ -151,6 +152,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(data, strings.HasSuffix(name, ".json"))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		defer fuzzbound.Start(t)()
 		format := "yaml"
 		if isJSON {
 			format = "json"

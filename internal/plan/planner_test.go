@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/fuzzbound"
+
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/subnet"
@@ -394,6 +396,7 @@ func TestBuildErrors(t *testing.T) {
 func FuzzBuild(f *testing.F) {
 	f.Add(uint64(1), uint64(2))
 	f.Fuzz(func(t *testing.T, a, b uint64) {
+		defer fuzzbound.Start(t)()
 		file := randomPlan(rand.New(rand.NewPCG(a, b)))
 		res, err := buildFile(t, file)
 		if err == nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksnet/eksnet/internal/fuzzbound"
+
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
@@ -225,6 +227,7 @@ func FuzzCNIFromDaemonSet(f *testing.F) {
 	f.Add([]byte("kind: List\nitems:\n- kind: DaemonSet\n  spec: {template: {spec: {containers: [{name: aws-node, image: 'a:b:c', env: [{name: MAX_ENI, value: '-1'}]}]}}}\n"))
 	f.Add([]byte("kind: List\nitems: [null]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzbound.Start(t)()
 		d, _, err := CNIFromDaemonSet(data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
@@ -249,6 +252,7 @@ func FuzzSubnetsFromDescribe(f *testing.F) {
 	f.Add(data, "")
 	f.Add([]byte(`{"Subnets": [{"CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 3, "VpcId": ""}]}`), "")
 	f.Fuzz(func(t *testing.T, data []byte, vpcID string) {
+		defer fuzzbound.Start(t)()
 		subnets, got, err := SubnetsFromDescribe(data, vpcID)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/eksnet/eksnet/internal/fuzzbound"
 )
 
 func TestParseCIDR(t *testing.T) {
@@ -355,6 +357,7 @@ func FuzzParseDescribeSubnets(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(`{"Subnets": [{"CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 3}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzbound.Start(t)()
 		subnets, err := ParseDescribeSubnets(data)
 		if err != nil {
 			return
