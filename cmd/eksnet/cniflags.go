@@ -17,6 +17,7 @@ type cniFlags struct {
 	cfg            cni.Config
 	version        string
 	ipFamily       string
+	os             string
 	showMaxAllowed bool
 }
 
@@ -36,6 +37,7 @@ func (c *cniFlags) bind(cmd *cobra.Command) {
 	fs.BoolVar(&c.cfg.CustomNetworking, "custom-networking", false, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: pods use ENIConfig subnets, the primary ENI carries none")
 	fs.BoolVar(&c.cfg.SecurityGroupsForPods, "security-groups-for-pods", false, "ENABLE_POD_ENI: a trunk ENI takes one ENI on trunking types")
 	enumFlag(cmd, &c.ipFamily, "ip-family", "", cni.IPv4, cni.IPFamilies, "cluster IP family")
+	enumFlag(cmd, &c.os, "os", "", cni.Linux, cni.OSes, "node OS (windows: the primary ENI only; --prefix-delegation is then the VPC resource controller's enable-windows-prefix-delegation)")
 	fs.IntVar(&c.cfg.MaxENI, "max-eni", 0, "MAX_ENI: cap on ENIs per node (at least 1)")
 	fs.BoolVar(&c.showMaxAllowed, "show-max-allowed", false, "report the ENI limit instead of the recommended 110/250 cap")
 	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
@@ -65,6 +67,9 @@ func (c *cniFlags) config(cmd *cobra.Command) (cni.Config, error) {
 	}
 	family, err := cni.ParseIPFamily(c.ipFamily)
 	if err != nil {
+		return cfg, err
+	}
+	if cfg.OS, err = cni.ParseOS(c.os); err != nil {
 		return cfg, err
 	}
 	if cmd.Flags().Changed("max-eni") {

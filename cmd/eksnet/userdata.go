@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eksnet/eksnet/internal/atomicfile"
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
@@ -53,6 +54,9 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
   eksnet userdata --format al2023-expression --prefix-delegation --list-differences`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.types = args
+			if opts.format == string(userdata.Windows) && !cmd.Flags().Changed("os") {
+				opts.cni.os = string(cni.Windows) // Windows user data is for Windows nodes
+			}
 			cfg, err := opts.cni.query(cmd)
 			if err != nil {
 				return err
@@ -82,6 +86,9 @@ func runUserData(ctx context.Context, opts *userDataOptions, cfg formula.Query) 
 	format, err := userdata.ParseFormat(opts.format)
 	if err != nil {
 		return err
+	}
+	if (format == userdata.Windows) != cfg.IsWindows() {
+		return fmt.Errorf("--format %s is for %s nodes, not --os %s", format, map[bool]string{true: "Windows", false: "Linux"}[format == userdata.Windows], cfg.OS)
 	}
 	expression := format == userdata.AL2023Expression
 	if (opts.vcpusVariable || opts.listDifferences) && !expression {

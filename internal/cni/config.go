@@ -43,6 +43,32 @@ func (f *IPFamily) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// OS is the operating system of the nodes: Linux nodes run the aws-node
+// DaemonSet; on Windows nodes the VPC resource controller hands out the
+// addresses (docs/max-pods.md "Windows nodes").
+type OS string
+
+const (
+	Linux   OS = "linux"
+	Windows OS = "windows"
+)
+
+// OSes are the node operating systems eksnet models.
+var OSes = []OS{Linux, Windows}
+
+// ParseOS reads --os: linux or windows, in any case.
+func ParseOS(s string) (OS, error) { return enum.Parse("node OS", s, OSes) }
+
+// UnmarshalText reads an OS in a plan or config file.
+func (o *OS) UnmarshalText(b []byte) error {
+	parsed, err := ParseOS(string(b))
+	if err != nil {
+		return err
+	}
+	*o = parsed
+	return nil
+}
+
 // Facts of the VPC CNI that several packages need, declared once
 // (docs/node-addresses.md).
 const (
@@ -50,7 +76,8 @@ const (
 	// mode: one aligned block of a subnet (subnet.BlockSize).
 	AddressesPerPrefix = subnet.BlockSize
 	// HostNetworkPods are aws-node and kube-proxy: they count against max pods
-	// but take no pool address.
+	// but take no pool address. Windows nodes run neither as a pod (host
+	// networking is not supported there): HostNetworkPodsOn.
 	HostNetworkPods = 2
 	// DefaultENIConfigLabel is the node label that picks an ENIConfig named
 	// after the node's zone.
@@ -73,7 +100,14 @@ type Config struct {
 	MinimumIPTarget       int      `yaml:"minimumIPTarget" json:"minimumIPTarget,omitempty"`   // MINIMUM_IP_TARGET
 	WarmPrefixTarget      int      `yaml:"warmPrefixTarget" json:"warmPrefixTarget"`           // WARM_PREFIX_TARGET
 	ENIConfigLabel        string   `yaml:"eniConfigLabel" json:"eniConfigLabel,omitempty"`     // ENI_CONFIG_LABEL_DEF
+	// OS is the nodes' OS. On Windows, PrefixDelegation is the VPC resource
+	// controller's enable-windows-prefix-delegation (the amazon-vpc-cni
+	// ConfigMap in kube-system), not ENABLE_PREFIX_DELEGATION.
+	OS OS `yaml:"os" json:"os,omitempty"`
 }
+
+// IsWindows reports whether the nodes run Windows.
+func (c Config) IsWindows() bool { return c.OS == Windows }
 
 // DefaultConfig is the CNI as the shipped aws-node manifest runs it: the
 // newest release eksnet knows, IPv4, secondary IPs, WARM_ENI_TARGET=1 and
@@ -121,8 +155,24 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("invalid IP family %q: want %s", c.IPFamily, enum.List(IPFamilies))
 	}
-	if c.PrefixDelegation && !c.Version.AtLeast(PrefixDelegationSince) {
+	if c.PrefixDelegation && !c.IsWindows() && !c.Version.AtLeast(PrefixDelegationSince) {
 		return fmt.Errorf("prefix delegation needs VPC CNI %s or later, not %s", PrefixDelegationSince, c.Version)
+	}
+	switch c.OS {
+	case "", Linux:
+	case Windows:
+		switch {
+		case c.CustomNetworking:
+			return errors.New("custom networking does not apply to Windows nodes: they take pod addresses from the primary ENI's subnet (drop --custom-networking for --os windows)")
+		case c.SecurityGroupsForPods:
+			return errors.New("security groups for pods do not apply to Windows nodes (drop --security-groups-for-pods for --os windows)")
+		case c.IsIPv6():
+			return errors.New("IPv6 does not apply to Windows nodes: EKS runs IPv6 pods on Linux only (drop --ip-family ipv6 for --os windows)")
+		case c.MaxENI > 0:
+			return errors.New("MAX_ENI does not apply to Windows nodes: they use the primary ENI only (drop --max-eni for --os windows)")
+		}
+	default:
+		return fmt.Errorf("invalid node OS %q: want %s", c.OS, enum.List(OSes))
 	}
 	if c.ENIConfigLabel != "" && !IsLabelKey(c.ENIConfigLabel) {
 		return fmt.Errorf("invalid ENI_CONFIG_LABEL_DEF %q: want a Kubernetes label key such as topology.kubernetes.io/zone", c.ENIConfigLabel)
@@ -195,3 +245,17 @@ func (c Config) RequestedMode() Mode {
 	}
 	return ModeSecondaryIP
 }
+
+// HostNetworkPodsOn is the pods that count against max pods without a pool
+// address: aws-node and kube-proxy on Linux, none on Windows.
+func (c Config) HostNetworkPodsOn() int {
+	if c.IsWindows() {
+		return 0
+	}
+	return HostNetworkPods
+}
+
+// WindowsPrefixDelegationSwitch is how Windows prefix delegation is turned
+// on: a key of the amazon-vpc-cni ConfigMap that the VPC resource
+// controller reads (pkg/config/type.go of amazon-vpc-resource-controller-k8s).
+const WindowsPrefixDelegationSwitch = `kubectl patch configmap/amazon-vpc-cni -n kube-system --type merge -p '{"data":{"enable-windows-prefix-delegation":"true"}}'`

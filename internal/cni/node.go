@@ -100,7 +100,15 @@ type ENIs struct {
 // custom networking, so ForPods is at least 1 there: with MAX_ENI=1 and a
 // trunk, pods still get the primary ENI's addresses. Under custom networking
 // the primary holds none (GetAllocatableENIs skips it), so ForPods may be 0.
+//
+// Windows nodes use the primary ENI alone: the VPC resource controller
+// assigns only its secondary addresses or prefixes (getCapacity in
+// pkg/provider/ip/provider.go and pkg/provider/prefix/provider.go of
+// amazon-vpc-resource-controller-k8s).
 func (c Config) ENIsOn(inst limits.Instance) ENIs {
+	if c.IsWindows() {
+		return ENIs{Usable: 1, PrimaryCarriesPods: true, ForPods: min(1, inst.MaxENIs)}
+	}
 	e := ENIs{Usable: inst.MaxENIs, PrimaryCarriesPods: !c.CustomNetworking}
 	if c.MaxENI >= 1 && c.MaxENI < inst.MaxENIs {
 		e.Usable, e.MaxENILimited = c.MaxENI, true

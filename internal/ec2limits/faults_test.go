@@ -29,6 +29,8 @@ func TestFaultsAreErrors(t *testing.T) {
 			"DescribeInstanceTypes: the endpoint answered HTTP 302 with content of type text/html, not EC2's XML"},
 		{"endless body", &ec2fake.Raw{ContentType: "text/xml", Body: []byte("<DescribeInstanceTypesResponse>"), Endless: true}, 0,
 			"DescribeInstanceTypes: the endpoint's answer is larger than 32 MiB, far more than EC2 sends"},
+		{"malformed XML", &ec2fake.Raw{ContentType: "text/xml", Body: []byte("<DescribeInstanceTypesResponse><instanceTypeSet><item><instanceType>m5.large</instanceTy")}, 0,
+			"DescribeInstanceTypes: the endpoint's answer is not EC2's XML (failed to decode response body"},
 		{"repeated token", nil, ec2fake.PagingRepeat,
 			"DescribeInstanceTypes: page 2 repeats an earlier page's NextToken, so paging would never end"},
 		{"endless tokens", nil, ec2fake.PagingEndless,

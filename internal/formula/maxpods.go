@@ -98,6 +98,12 @@ func Compute(inst limits.Instance, q Query) (Result, error) {
 	// ENIs that carry pods, and the terms shown in the formula.
 	e := q.ENIsOn(inst)
 	eniTerm := fmt.Sprint(e.Usable)
+	if q.IsWindows() {
+		note("Windows: pods take the primary ENI's addresses alone (the VPC resource controller assigns them, not aws-node)")
+		if q.PrefixDelegation && run.Fallback == "" {
+			note("Windows prefix delegation is the VPC resource controller's switch, not ENABLE_PREFIX_DELEGATION: %s", cni.WindowsPrefixDelegationSwitch)
+		}
+	}
 	if e.MaxENILimited {
 		note("MAX_ENI=%d limits the node to %d of its %d ENIs", q.MaxENI, e.Usable, inst.MaxENIs)
 	}
@@ -139,8 +145,13 @@ func Compute(inst limits.Instance, q Query) (Result, error) {
 	if r.Mode == cni.ModeIPv6 && r.Supported {
 		note("IPv6: pods take addresses from the node's /80; AWS recommends the prefix-delegation value, capped")
 	}
-	r.ENILimitedPods = e.ForPods*r.SlotsPerENI*r.AddressesPerSlot + cni.HostNetworkPods
-	r.Formula = fmt.Sprintf("%s × (%d − 1)%s + 2 = %d", eniTerm, inst.IPv4PerENI, perSlot, r.ENILimitedPods)
+	host := q.HostNetworkPodsOn()
+	r.ENILimitedPods = e.ForPods*r.SlotsPerENI*r.AddressesPerSlot + host
+	hostTerm := ""
+	if host > 0 {
+		hostTerm = fmt.Sprintf(" + %d", host)
+	}
+	r.Formula = fmt.Sprintf("%s × (%d − 1)%s%s = %d", eniTerm, inst.IPv4PerENI, perSlot, hostTerm, r.ENILimitedPods)
 
 	r.RecommendedCap = RecommendedCap(inst.VCPUs)
 	if inst.VCPUs == 0 {

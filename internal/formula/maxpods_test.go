@@ -346,3 +346,46 @@ func BenchmarkComputeAllTypesAllModes(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(all)*len(configs)), "ns/type")
 }
+
+// Windows nodes: the primary ENI alone, no host-network pods
+// (docs/max-pods.md "Windows nodes"); prefix delegation is the VPC resource
+// controller's switch, × 16 per slot, on Nitro.
+func TestWindows(t *testing.T) {
+	win := func(prefix bool) Query {
+		q := DefaultQuery()
+		q.OS, q.PrefixDelegation = cni.Windows, prefix
+		return q
+	}
+	for _, tt := range []struct {
+		typ              string
+		prefix           bool
+		eniLimited, pods int
+		formula          string
+		fallback         cni.Reason
+	}{
+		{"m5.large", false, 9, 9, "1 × (10 − 1) = 9", ""},
+		{"c5.18xlarge", false, 49, 49, "1 × (50 − 1) = 49", ""},
+		{"m5.large", true, 144, 110, "1 × (10 − 1) × 16 = 144", ""},
+		{"m4.xlarge", true, 14, 14, "1 × (15 − 1) = 14", cni.ReasonPrefixNeedsNitro},
+	} {
+		r, err := Compute(lookup(t, tt.typ), win(tt.prefix))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ENILimitedPods != tt.eniLimited || r.MaxPods != tt.pods || r.Formula != tt.formula || r.Fallback != tt.fallback || r.PodENIs != 1 {
+			t.Errorf("%s Windows prefix %v: %d/%d %q fallback %q, want %d/%d %q %q", tt.typ, tt.prefix, r.ENILimitedPods, r.MaxPods, r.Formula, r.Fallback, tt.eniLimited, tt.pods, tt.formula, tt.fallback)
+		}
+	}
+	for _, bad := range []func(*Query){
+		func(q *Query) { q.CustomNetworking = true },
+		func(q *Query) { q.SecurityGroupsForPods = true },
+		func(q *Query) { q.IPFamily = cni.IPv6 },
+		func(q *Query) { q.MaxENI = 2 },
+	} {
+		q := win(false)
+		bad(&q)
+		if _, err := Compute(lookup(t, "m5.large"), q); err == nil || !strings.Contains(err.Error(), "Windows nodes") {
+			t.Errorf("%+v: %v", q, err)
+		}
+	}
+}

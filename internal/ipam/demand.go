@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -129,6 +130,9 @@ type Load struct {
 func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error) {
 	if err := cfg.Validate(); err != nil {
 		return Demand{}, err
+	}
+	if cfg.IsWindows() {
+		return Demand{}, errors.New("the per-node address model is ipamd's, which runs on Linux nodes; on Windows nodes the VPC resource controller assigns the addresses: size for Linux nodes, or count the primary ENI's addresses per Windows node")
 	}
 	name := inst.Name
 	if name == "" {

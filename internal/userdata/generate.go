@@ -437,7 +437,10 @@ func bottlerocket(req Request, f Fixed) ([]byte, error) {
 
 func windows(req Request, f Fixed) ([]byte, error) {
 	comments := f.valueLines(req.CNI)
-	comments = append(comments, "Windows nodes default to 110 pods: -KubeletExtraArgs sets the value above.")
+	comments = append(comments, "Windows nodes take pod addresses from the primary ENI alone (the VPC resource controller assigns them): -KubeletExtraArgs sets that limit, where the bootstrap's default is 110.")
+	if req.CNI.PrefixDelegation {
+		comments = append(comments, "Windows prefix delegation is the VPC resource controller's enable-windows-prefix-delegation in the amazon-vpc-cni ConfigMap, not ENABLE_PREFIX_DELEGATION.")
+	}
 	c := req.Cluster
 	if err := scriptSafe(c); err != nil {
 		return nil, err
