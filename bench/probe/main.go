@@ -11,6 +11,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/aws/retry"
 	_ "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	_ "github.com/aws/aws-sdk-go-v2/config"
+	_ "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	_ "github.com/aws/aws-sdk-go-v2/service/ec2"
 	_ "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	_ "github.com/aws/smithy-go"

@@ -29,6 +29,23 @@ var legacyFlagNames = map[string]string{
 	"cni-max-eni":                   "max-eni",
 }
 
+// legacyQuery is the query of the removed calculator's spelling
+// (--instance-type): as the script did, the value the CNI would really
+// apply on the node, never an error for a mode the node cannot run. Prefix
+// delegation before VPC CNI 1.9.0 is ignored by the CNI, so it is dropped
+// here; the notes say so (and Compute's Fallback says the rest).
+func (c *cniFlags) legacyQuery(cmd *cobra.Command) (formula.Query, []string, error) {
+	var notes []string
+	if c.cfg.PrefixDelegation {
+		if v, err := cni.ParseVersion(c.version); err == nil && !v.AtLeast(cni.PrefixDelegationSince) && !c.cfg.IsWindows() {
+			c.cfg.PrefixDelegation = false
+			notes = append(notes, fmt.Sprintf("VPC CNI %s has no prefix delegation (it came in %s): the value is for secondary IPs", v, cni.PrefixDelegationSince))
+		}
+	}
+	q, err := c.query(cmd)
+	return q, notes, err
+}
+
 func (c *cniFlags) bind(cmd *cobra.Command) {
 	c.cfg = cni.DefaultConfig()
 	fs := cmd.Flags()

@@ -48,6 +48,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"ec2fake": ec2fakeCmd,
 			"ec2wait": ec2waitCmd,
+			"imdsmock": imdsmockCmd,
 		},
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/render"
@@ -25,7 +26,13 @@ type maxPodsOptions struct {
 	cni           cniFlags
 	aws           awsFlags
 	outputChanged bool
+	legacyNotes   []string // what the legacy spelling changed, for stderr
+	fromIMDS      bool     // --instance-type-from-imds
 }
+
+// legacy reports the removed calculator's spelling: --instance-type or
+// --instance-type-from-imds.
+func (o *maxPodsOptions) legacy() bool { return len(o.legacyTypes) > 0 || o.fromIMDS }
 
 func newMaxPodsCmd(f *factory, runF func(*maxPodsOptions) error) *cobra.Command {
 	opts := &maxPodsOptions{factory: f}
@@ -45,9 +52,27 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
   eksnet maxpods m5.large c5.xlarge t3.medium --node-group
   eksnet maxpods m7i.large --live --region eu-west-1`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.fromIMDS {
+				if len(args) > 0 || len(opts.legacyTypes) > 0 || opts.all {
+					return errors.New("--instance-type-from-imds reads the node's own type: give no other type, and no --all")
+				}
+				name, err := ec2limits.InstanceTypeFromIMDS(cmd.Context())
+				if err != nil {
+					return err
+				}
+				opts.legacyTypes = []string{name}
+			}
 			opts.types = append(args, opts.legacyTypes...)
 			opts.outputChanged = cmd.Flags().Changed("output")
-			cfg, err := opts.cni.query(cmd)
+			query := opts.cni.query
+			if opts.legacy() {
+				query = func(cmd *cobra.Command) (formula.Query, error) {
+					q, notes, err := opts.cni.legacyQuery(cmd)
+					opts.legacyNotes = notes
+					return q, err
+				}
+			}
+			cfg, err := query(cmd)
 			if err != nil {
 				return err
 			}
@@ -65,6 +90,7 @@ The flags of the removed AL2 max-pods-calculator.sh are accepted as well:
 	outputFlag(cmd, &opts.output, render.StandardFormats)
 	fs.StringArrayVar(&opts.legacyTypes, "instance-type", nil, "instance type (the legacy calculator's spelling of TYPE)")
 	_ = cmd.RegisterFlagCompletionFunc("instance-type", completeInstanceTypes(f))
+	fs.BoolVar(&opts.fromIMDS, "instance-type-from-imds", false, "take the instance type from this node's instance metadata (IMDSv2), as the legacy calculator did")
 	cmd.ValidArgsFunction = completeInstanceTypes(f)
 	return cmd
 }
@@ -74,7 +100,7 @@ func runMaxPods(ctx context.Context, opts *maxPodsOptions, cfg formula.Query) er
 	if err != nil {
 		return err
 	}
-	if len(opts.legacyTypes) > 0 && !opts.outputChanged {
+	if opts.legacy() && !opts.outputChanged {
 		format = render.Value
 	}
 	if err := checkSelection(opts.types, opts.all); err != nil {
@@ -88,9 +114,23 @@ func runMaxPods(ctx context.Context, opts *maxPodsOptions, cfg formula.Query) er
 	if err != nil {
 		return err
 	}
-	results, err := computeAll(instances, cfg, singleNamedType(opts.types, opts.all))
+	// One named type that cannot run the mode is an error, except in the
+	// legacy spelling, which prints what the CNI would apply, as the script
+	// did, with the fallback on stderr: launch templates shared by several
+	// types run it in node bootstrap.
+	results, err := computeAll(instances, cfg, singleNamedType(opts.types, opts.all) && !opts.legacy())
 	if err != nil {
 		return err
+	}
+	if opts.legacy() {
+		for _, n := range opts.legacyNotes {
+			fmt.Fprintln(opts.factory.streams.Err, "eksnet: note: "+n)
+		}
+		for _, r := range results {
+			if err := formula.Strict(r); err != nil { // the typed fallback, rendered
+				fmt.Fprintln(opts.factory.streams.Err, "eksnet: note: "+err.Error())
+			}
+		}
 	}
 	if opts.nodeGroup {
 		group, err := formula.NodeGroup(results)
