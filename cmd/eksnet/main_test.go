@@ -46,8 +46,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"ec2fake": ec2fakeCmd,
-			"ec2wait": ec2waitCmd,
+			"ec2fake":  ec2fakeCmd,
+			"ec2wait":  ec2waitCmd,
 			"imdsmock": imdsmockCmd,
 		},
 	})
