@@ -10,6 +10,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/atomicfile"
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/formula"
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
@@ -26,6 +27,8 @@ type userDataOptions struct {
 	vcpusVariable   bool
 	listDifferences bool
 	out             string
+	kubeletOnly     bool
+	region, profile string // eksctl's metadata.region: --region, else AWS_REGION or the profile's
 	cni             cniFlags
 }
 
@@ -71,12 +74,15 @@ them; the document says which type sets it. TYPE may be a glob ('m5.*').`,
 	fs := cmd.Flags()
 	enumFlag(cmd, &opts.format, "format", "", userdata.AL2023, userdata.Formats, "document to write")
 	cmd.ValidArgsFunction = completeInstanceTypes(f)
+	cmd.Flags().StringVar(&opts.region, "region", "", "eksctl: the cluster's AWS region (default: AWS_REGION, or the AWS profile's region)")
+	cmd.Flags().StringVar(&opts.profile, "profile", "", "eksctl: the AWS profile whose region to take when --region is not given")
+	cmd.Flags().BoolVar(&opts.kubeletOnly, "kubelet-only", false, "al2023: a NodeConfig with the kubelet block alone, for managed node groups without a custom AMI (no cluster flags)")
 	fs.StringVar(&opts.cluster.Name, "cluster-name", "", "EKS cluster name")
 	fs.StringVar(&opts.cluster.APIServerEndpoint, "api-server-endpoint", "", "API server endpoint, an https URL")
 	fs.StringVar(&opts.cluster.CertificateAuthority, "certificate-authority", "", "cluster CA in base64 (certificateAuthority.data)")
 	fs.StringVar(&opts.cluster.ServiceCIDR, "service-cidr", "", "Kubernetes service CIDR, such as 10.100.0.0/16")
 	fs.StringVar(&opts.name, "name", userdata.DefaultName, "name of the EC2NodeClass (karpenter) or node group (eksctl)")
-	fs.BoolVar(&opts.vcpusVariable, "vcpus-variable", false, "al2023-expression: use nodeadm's vcpus variable (newer nodeadm) for the 250 cap")
+	fs.BoolVar(&opts.vcpusVariable, "vcpus-variable", false, "al2023-expression: use a vcpus variable for the 250 cap; no nodeadm release up to "+userdata.NewestNodeadmChecked+" has one, and those fall back to their uncapped default")
 	fs.BoolVar(&opts.listDifferences, "list-differences", false, "al2023-expression: list the types where the expression differs from eksnet maxpods, instead of user data")
 	fs.StringVar(&opts.out, "out", "", "write to FILE (replaced whole, never left half-written) instead of stdout")
 	return cmd
@@ -113,9 +119,17 @@ func runUserData(ctx context.Context, opts *userDataOptions, cfg formula.Query) 
 	if err != nil {
 		return err
 	}
-	req := userdata.Request{Format: format, Cluster: opts.cluster, CNI: cfg, Results: results, Name: opts.name}
+	req := userdata.Request{Format: format, Cluster: opts.cluster, CNI: cfg, Results: results, Name: opts.name, KubeletOnly: opts.kubeletOnly, Region: opts.region}
+	if format == userdata.Eksctl && req.Region == "" {
+		if req.Region, err = ec2limits.ConfiguredRegion(ctx, opts.profile); err != nil {
+			return err
+		}
+	}
 	if expression {
 		req.Expression = userdata.ExpressionOptions{VCPUs: opts.vcpusVariable}
+		if opts.vcpusVariable {
+			fmt.Fprintln(opts.factory.streams.Err, "eksnet: warning: "+userdata.VCPUsWarning)
+		}
 		all, err := userdata.Differences(table.All(), cfg, req.Expression)
 		if err != nil {
 			return err

@@ -31,14 +31,14 @@ func TestUserDataGolden(t *testing.T) {
 		{"userdata-al2023-m5.large-prefix.txt", withCluster("userdata", "m5.large", "--prefix-delegation"), 0, ""},
 		{"userdata-al2023-mixed.txt", withCluster("userdata", "m5.xlarge", "t3.medium", "m5.large"), 0, ""},
 		{"userdata-al2023-expression-prefix.txt", withCluster("userdata", "--format", "al2023-expression", "--prefix-delegation", "m5.large", "m5.8xlarge", "m4.xlarge"), 0, "eksnet: note: the expression differs from eksnet maxpods on 2 of the types given (see the comment in the user data)\n"},
-		{"userdata-al2023-expression-vcpus.txt", withCluster("userdata", "--format", "al2023-expression", "--prefix-delegation", "--vcpus-variable"), 0, ""},
+		{"userdata-al2023-expression-vcpus.txt", withCluster("userdata", "--format", "al2023-expression", "--prefix-delegation", "--vcpus-variable"), 0, "eksnet: warning: " + userdata.VCPUsWarning + "\n"},
 		{"userdata-al2023-expression-custom-sgp.txt", withCluster("userdata", "--format", "al2023-expression", "--custom-networking", "--security-groups-for-pods", "--max-eni", "4", "t3.medium", "m5.large"), 0, "eksnet: note: the expression differs from eksnet maxpods on 1 of the types given (see the comment in the user data)\n"},
 		{"userdata-al2-prefix-mixed.sh", withCluster("userdata", "--format", "al2", "--prefix-delegation", "m5.large", "m5.8xlarge", "m4.xlarge"), 0, ""},
 		{"userdata-al2-ipv6.sh", []string{"userdata", "--format", "al2", "--ip-family", "ipv6", "m5.large", "--cluster-name", "demo", "--service-cidr", "fd00:10:100::/108"}, 0, ""},
 		{"userdata-bottlerocket-prefix.toml", withCluster("userdata", "--format", "bottlerocket", "--prefix-delegation", "m5.large", "c5.xlarge"), 0, ""},
 		{"userdata-windows.ps1", withCluster("userdata", "--format", "windows", "m5.large"), 0, ""},
 		{"userdata-karpenter-prefix.yaml", []string{"userdata", "--format", "karpenter", "--prefix-delegation", "m5.large", "m5.xlarge", "c5.xlarge", "--cluster-name", "demo"}, 0, ""},
-		{"userdata-eksctl-custom.yaml", []string{"userdata", "--format", "eksctl", "--custom-networking", "m5.large", "c5.large", "--cluster-name", "demo", "--name", "pods"}, 0, ""},
+		{"userdata-eksctl-custom.yaml", []string{"userdata", "--format", "eksctl", "--custom-networking", "m5.large", "c5.large", "--cluster-name", "demo", "--region", "us-west-2", "--name", "pods"}, 0, ""},
 		{"userdata-list-differences-m5.txt", []string{"userdata", "--format", "al2023-expression", "--prefix-delegation", "--list-differences", "m5.*"}, 0, ""},
 	}
 	runGoldenCases(t, tests)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go/logging"
+	"github.com/eksnet/eksnet/internal/vpc"
 )
 
 // Options are the AWS settings of a command. Each zero value leaves the
@@ -39,7 +40,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if err := ValidateEndpointURL(opts.EndpointURL); err != nil {
 		return aws.Config{}, err
 	}
-	if opts.Region != "" && !IsRegionName(opts.Region) {
+	if opts.Region != "" && !vpc.IsRegionName(opts.Region) {
 		return aws.Config{}, fmt.Errorf("invalid --region %q: want a region name such as us-east-1", opts.Region)
 	}
 	load := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
@@ -60,7 +61,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		return aws.Config{}, ErrNoRegion
 	}
-	if !IsRegionName(cfg.Region) {
+	if !vpc.IsRegionName(cfg.Region) {
 		return aws.Config{}, fmt.Errorf("invalid AWS region %q (from AWS_REGION or the profile): want a region name such as us-east-1", cfg.Region)
 	}
 	if cfg.Credentials == nil {
@@ -242,3 +243,22 @@ func (e *TimeoutError) Error() string {
 
 // Is makes a TimeoutError match context.DeadlineExceeded.
 func (e *TimeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// ConfiguredRegion is the region the AWS configuration names, without
+// credentials or any call: AWS_REGION, else the profile's region (profile ""
+// for AWS_PROFILE or the default). "" when none is set.
+func ConfiguredRegion(ctx context.Context, profile string) (string, error) {
+	load := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
+	if profile != "" {
+		load = append(load, config.WithSharedConfigProfile(profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		var noProfile config.SharedConfigProfileNotExistError
+		if errors.As(err, &noProfile) {
+			return "", fmt.Errorf("AWS profile %q not found in the shared config or credentials file (~/.aws/config, ~/.aws/credentials): check --profile or AWS_PROFILE", noProfile.Profile)
+		}
+		return "", fmt.Errorf("loading the AWS configuration: %s", oneLine(err.Error()))
+	}
+	return cfg.Region, nil
+}

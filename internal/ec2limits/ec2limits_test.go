@@ -18,6 +18,7 @@ import (
 
 	"github.com/eksnet/eksnet/internal/ec2fake"
 	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/vpc"
 )
 
 // awsEnv isolates a test from the machine's AWS settings (ec2fake.TestEnv),
@@ -660,7 +661,7 @@ func FuzzParseRegions(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, r := range regions {
-			if !IsRegionName(r) || seen[r] || !strings.Contains(s, r) {
+			if !vpc.IsRegionName(r) || seen[r] || !strings.Contains(s, r) {
 				t.Fatalf("ParseRegions(%q) = %q: %q is not a region typed once", s, regions, r)
 			}
 			seen[r] = true

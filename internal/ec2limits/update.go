@@ -3,23 +3,17 @@ package ec2limits
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/eksnet/eksnet/internal/vpc"
 
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
 // AllRegions is the --regions value for every region enabled for the account.
 const AllRegions = "all"
-
-// regionName is the shape of every AWS region name: us-east-1,
-// us-gov-west-1, cn-north-1, eusc-de-east-1.
-var regionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`) })
-
-// IsRegionName reports whether s has the shape of an AWS region name.
-func IsRegionName(s string) bool { return regionName().MatchString(s) }
 
 // ParseRegions reads --regions: "all", or region names separated by commas,
 // each once, in the order given (issue 3).
@@ -31,7 +25,7 @@ func ParseRegions(s string) ([]string, error) {
 	var regions []string
 	for _, r := range strings.Split(s, ",") {
 		r = strings.TrimSpace(r)
-		if !IsRegionName(r) {
+		if !vpc.IsRegionName(r) {
 			return nil, fmt.Errorf("invalid region %q in --regions: want names such as us-east-1,eu-west-1, or all", r)
 		}
 		if !slices.Contains(regions, r) {

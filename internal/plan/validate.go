@@ -40,7 +40,6 @@ type Existing struct {
 }
 
 var (
-	regionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`) })
 	azNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$`) })
 	azIDRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]+[0-9]+-az[0-9]+$`) })
 	nameRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`) })
@@ -94,7 +93,7 @@ func validateHeader(s *Spec) error {
 
 func validateRegionAndAZs(s *Spec) error {
 	f := s.File
-	if f.Region != "" && !regionRe().MatchString(f.Region) {
+	if f.Region != "" && !vpc.IsRegionName(f.Region) {
 		return fmt.Errorf("region: %q is not an AWS region name such as us-west-2", f.Region)
 	}
 	for i, az := range f.AZs {

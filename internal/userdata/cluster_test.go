@@ -239,7 +239,7 @@ func FuzzValidateCluster(f *testing.F) {
 			}
 		}
 		for _, format := range Formats {
-			doc, err := Generate(Request{Format: format, Cluster: c, CNI: mode, Results: []formula.Result{result}, Name: object})
+			doc, err := Generate(Request{Region: "us-west-2", Format: format, Cluster: c, CNI: mode, Results: []formula.Result{result}, Name: object})
 			if err != nil {
 				t.Fatalf("%s: accepted values refused: %v\n%+v", format, err, c)
 			}

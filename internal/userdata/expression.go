@@ -27,6 +27,25 @@ type ExpressionOptions struct {
 	VCPUs bool
 }
 
+// Minimum nodeadm releases (AMI release tags of awslabs/amazon-eks-ami) for
+// what eksnet writes, from the repository's history.
+const (
+	// MaxPodsExpressionSince is the first release whose nodeadm reads
+	// spec.kubelet.maxPodsExpression (feat(nodeadm): support custom max pods
+	// expressions, #2446).
+	MaxPodsExpressionSince = "v20251007"
+	// NewestNodeadmChecked is the newest release checked for the vcpus
+	// variable: its expression environment has default_enis, ips_per_eni
+	// and max_pods only (evaluateCustomMaxPodsExpression in
+	// nodeadm/internal/kubelet/eni_max_pods.go).
+	NewestNodeadmChecked = "v20260724"
+)
+
+// VCPUsWarning is said wherever an expression reads vcpus.
+const VCPUsWarning = "vcpus is not a variable of nodeadm up to " + NewestNodeadmChecked + ": there the expression fails to compile, " +
+	"nodeadm logs a warning and applies its uncapped default (ENIs x (IPs per ENI - 1) + 2; c5.18xlarge: 737). " +
+	"Use --vcpus-variable only on AMIs whose nodeadm declares vcpus."
+
 // Expression returns one CEL expression over nodeadm's variables that
 // computes eksnet's max pods under cfg (docs/max-pods.md "Formula") on any type:
 //
@@ -128,7 +147,10 @@ func ExpressionValue(inst limits.Instance, cfg formula.Query, opts ExpressionOpt
 func ExpressionLimits(cfg formula.Query, opts ExpressionOptions) []string {
 	var out []string
 	if !cfg.Uncapped && !opts.VCPUs {
-		out = append(out, "No vCPU count (pass --vcpus-variable for nodeadm versions that have vcpus): the cap is 110 on every type, where eksnet caps at 250 above 30 vCPUs.")
+		out = append(out, "No vCPU count: the cap is 110 on every type, where eksnet caps at 250 above 30 vCPUs.")
+	}
+	if opts.VCPUs {
+		out = append(out, VCPUsWarning)
 	}
 	switch {
 	case cfg.IPFamily == cni.IPv6:

@@ -257,8 +257,8 @@ func TestExpressionLimits(t *testing.T) {
 	if got := ExpressionLimits(query(uncapped), ExpressionOptions{}); len(got) != 0 {
 		t.Errorf("secondary IPs uncapped: %q, want nothing", got)
 	}
-	if got := ExpressionLimits(query(), ExpressionOptions{VCPUs: true}); len(got) != 0 {
-		t.Errorf("secondary IPs with vcpus: %q, want nothing", got)
+	if got := ExpressionLimits(query(), ExpressionOptions{VCPUs: true}); len(got) != 1 || got[0] != VCPUsWarning {
+		t.Errorf("secondary IPs with vcpus: %q, want the vcpus warning alone", got)
 	}
 	got := ExpressionLimits(query(prefix, sgp), ExpressionOptions{})
 	if len(got) != 3 || !strings.HasPrefix(got[0], "No vCPU count") || !strings.HasPrefix(got[1], "No hypervisor") || !strings.HasPrefix(got[2], "No trunking") {

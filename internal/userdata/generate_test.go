@@ -2,6 +2,7 @@ package userdata
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,7 @@ type bottlerocketTOML struct {
 			ClusterName        string            `toml:"cluster-name"`
 			APIServer          string            `toml:"api-server"`
 			ClusterCertificate string            `toml:"cluster-certificate"`
+			ClusterDNSIP       string            `toml:"cluster-dns-ip"`
 			MaxPods            int               `toml:"max-pods"`
 			KubeReserved       map[string]string `toml:"kube-reserved"`
 		} `toml:"kubernetes"`
@@ -91,7 +93,8 @@ type eksctlConfig struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
 	Metadata   struct {
-		Name string `yaml:"name"`
+		Name   string `yaml:"name"`
+		Region string `yaml:"region"`
 	} `yaml:"metadata"`
 	ManagedNodeGroups []struct {
 		Name           string   `yaml:"name"`
@@ -306,7 +309,7 @@ func TestEveryFormatParses(t *testing.T) {
 		req := Request{Cluster: demo, CNI: tt.cfg, Results: rs, Name: "pods"}
 		generate := func(f Format) []byte {
 			t.Helper()
-			req.Format = f
+			req.Format, req.Region = f, "us-west-2"
 			doc, err := Generate(req)
 			if err != nil {
 				t.Fatalf("%s %s: %v", tt.name, f, err)
@@ -329,7 +332,7 @@ func TestEveryFormatParses(t *testing.T) {
 		args, err := parseAL2(generate(AL2))
 		want := []string{"demo", "--apiserver-endpoint", demo.APIServerEndpoint, "--b64-cluster-ca", demo.CertificateAuthority,
 			"--service-ipv4-cidr", demo.ServiceCIDR, "--use-max-pods", "false",
-			"--kubelet-extra-args", fmt.Sprintf("--max-pods=%d --kube-reserved=cpu=%s,memory=%s", tt.maxPods, tt.cpu, tt.memory)}
+			"--kubelet-extra-args", fmt.Sprintf("--max-pods=%d --kube-reserved=cpu=%s,ephemeral-storage=1Gi,memory=%s", tt.maxPods, tt.cpu, tt.memory)}
 		if err != nil || !slices.Equal(args, want) {
 			t.Errorf("%s al2: %q (%v), want %q", tt.name, args, err, want)
 		}
@@ -360,7 +363,7 @@ func TestEveryFormatParses(t *testing.T) {
 
 		var cc eksctlConfig
 		err = decodeYAML(generate(Eksctl), &cc)
-		if err != nil || cc.APIVersion != "eksctl.io/v1alpha5" || cc.Kind != "ClusterConfig" || cc.Metadata.Name != "demo" || len(cc.ManagedNodeGroups) != 1 ||
+		if err != nil || cc.APIVersion != "eksctl.io/v1alpha5" || cc.Kind != "ClusterConfig" || cc.Metadata.Name != "demo" || cc.Metadata.Region != "us-west-2" || len(cc.ManagedNodeGroups) != 1 ||
 			cc.ManagedNodeGroups[0].Name != "pods" || !slices.Equal(cc.ManagedNodeGroups[0].InstanceTypes, tt.types) || cc.ManagedNodeGroups[0].MaxPodsPerNode != tt.maxPods {
 			t.Errorf("%s eksctl: %+v (%v)", tt.name, cc, err)
 		}
@@ -380,14 +383,14 @@ func TestComments(t *testing.T) {
 	single := results(t, query(prefix), "m5.large")
 	same := results(t, query(), "c3.large") // the table's value is eksnet's: no trap
 	gen := func(f Format, rs []formula.Result) string {
-		doc, err := Generate(Request{Format: f, Cluster: demo, CNI: query(), Results: rs})
+		doc, err := Generate(Request{Region: "us-west-2", Format: f, Cluster: demo, CNI: query(), Results: rs})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(doc)
 	}
 	gen2 := func(f Format, cfg formula.Query, rs []formula.Result) string {
-		doc, err := Generate(Request{Format: f, Cluster: demo, CNI: cfg, Results: rs})
+		doc, err := Generate(Request{Region: "us-west-2", Format: f, Cluster: demo, CNI: cfg, Results: rs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,33 +437,44 @@ func TestGenerateErrors(t *testing.T) {
 		req Request
 		err string
 	}{
-		{Request{Format: "al2024", Cluster: demo}, `invalid format "al2024": want one of al2023, al2023-expression, al2, bottlerocket, windows, karpenter, eksctl`},
-		{Request{Format: AL2023, Cluster: demo, CNI: query()}, "no instance type given: name the types the nodes run (m5.large, 'm5.*')"},
-		{Request{Format: AL2, Cluster: Cluster{Name: "demo"}, CNI: query(ipv6), Results: ipv6Results},
+		{Request{Region: "us-west-2", Format: "al2024", Cluster: demo}, `invalid format "al2024": want one of al2023, al2023-expression, al2, bottlerocket, windows, karpenter, eksctl`},
+		{Request{Region: "us-west-2", Format: AL2023, Cluster: demo, CNI: query()}, "no instance type given: name the types the nodes run (m5.large, 'm5.*')"},
+		{Request{Region: "us-west-2", Format: AL2, Cluster: Cluster{Name: "demo"}, CNI: query(ipv6), Results: ipv6Results},
 			"c3.large, c1.medium cannot run ipv6 pods (needs Nitro or bare metal): leave them out of the node group"},
-		{Request{Format: Karpenter, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large"), Name: "Bad_Name"},
+		{Request{Region: "us-west-2", Format: Karpenter, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large"), Name: "Bad_Name"},
 			`invalid name "Bad_Name": 1-63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit`},
-		{Request{Format: AL2, Cluster: Cluster{Name: "x'; reboot; '"}, CNI: query(), Results: results(t, query(), "m5.large")},
+		{Request{Region: "us-west-2", Format: AL2, Cluster: Cluster{Name: "x'; reboot; '"}, CNI: query(), Results: results(t, query(), "m5.large")},
 			`invalid cluster name "x'; reboot; '": character '\'' not allowed (1-100 letters, digits, hyphens and underscores, starting with a letter or digit)`},
-		{Request{Format: AL2023, Cluster: demo, CNI: query(ipv6), Results: results(t, query(ipv6), "m5.large")},
+		{Request{Region: "us-west-2", Format: AL2023, Cluster: demo, CNI: query(ipv6), Results: results(t, query(ipv6), "m5.large")},
 			`invalid service CIDR "10.100.0.0/16": an IPv6 cluster has an IPv6 service CIDR`},
-		{Request{Format: AL2023, Cluster: demo, CNI: query(func(c *formula.Query) { c.Version = cni.Version{Major: 1, Minor: 8} }, prefix), Results: results(t, query(), "m5.large")},
+		{Request{Region: "us-west-2", Format: AL2023, Cluster: demo, CNI: query(func(c *formula.Query) { c.Version = cni.Version{Major: 1, Minor: 8} }, prefix), Results: results(t, query(), "m5.large")},
 			"prefix delegation needs VPC CNI 1.9.0 or later, not 1.8.0"},
 	}
 	for _, tt := range tests {
 		_, err := Generate(tt.req)
 		checkErr(t, string(tt.req.Format), err, tt.err)
 	}
-	// Every type in the table is more than 16 KB of user data.
+	// Every type in the table fits EC2's 16 KB, its comment summarised, in
+	// every user data format.
 	all := embedded(t).All()
 	rs := make([]formula.Result, len(all))
 	for i, inst := range all {
 		rs[i], _ = formula.Compute(inst, query())
 	}
-	if _, err := Generate(Request{Format: AL2, Cluster: demo, CNI: query(), Results: rs}); err == nil || !strings.Contains(err.Error(), "over EC2's limit of 16384: name fewer instance types") {
-		t.Errorf("all types: %v", err)
+	for _, f := range []Format{AL2023, AL2, Bottlerocket} {
+		doc, err := Generate(Request{Region: "us-west-2", Format: f, Cluster: demo, CNI: query(), Results: rs})
+		if err != nil || len(doc) > MaxUserDataBytes || !strings.Contains(string(doc), "more types, maxPods") {
+			t.Errorf("%s for all %d types: %d bytes, %v", f, len(rs), len(doc), err)
+		}
 	}
-	if _, err := Generate(Request{Format: Karpenter, Cluster: demo, CNI: query(), Results: rs}); err != nil {
+	// The size check counts the whole document: a cluster CA of 20 KB does not fit.
+	bigCA := demo
+	bigCA.CertificateAuthority = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("certificate "), 1500))
+	if _, err := Generate(Request{Region: "us-west-2", Format: AL2023, Cluster: bigCA, CNI: query(), Results: rs[:1]}); err == nil ||
+		!strings.Contains(err.Error(), "over EC2's limit of 16384: shorten the cluster values, or use --format al2023-expression") {
+		t.Errorf("a 20 KB CA: %v", err)
+	}
+	if _, err := Generate(Request{Region: "us-west-2", Format: Karpenter, Cluster: demo, CNI: query(), Results: rs}); err != nil {
 		t.Errorf("karpenter is no user data, it has no 16 KB limit: %v", err)
 	}
 }
@@ -469,16 +483,16 @@ func TestIPv6(t *testing.T) {
 	cluster := demo
 	cluster.ServiceCIDR = "fd00:10:100::/108"
 	rs := results(t, query(ipv6), "m5.large")
-	doc, err := Generate(Request{Format: AL2, Cluster: cluster, CNI: query(ipv6), Results: rs})
+	doc, err := Generate(Request{Region: "us-west-2", Format: AL2, Cluster: cluster, CNI: query(ipv6), Results: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	args, err := parseAL2(doc)
 	if err != nil || !slices.Contains(args, "--ip-family") || !slices.Contains(args, "--service-ipv6-cidr") || slices.Contains(args, "--service-ipv4-cidr") ||
-		!slices.Contains(args, "--max-pods=110 --kube-reserved=cpu=70m,memory=1465Mi") {
+		!slices.Contains(args, "--max-pods=110 --kube-reserved=cpu=70m,ephemeral-storage=1Gi,memory=1465Mi") {
 		t.Errorf("al2 ipv6: %q (%v)", args, err)
 	}
-	doc, err = Generate(Request{Format: AL2023, Cluster: cluster, CNI: query(ipv6), Results: rs})
+	doc, err = Generate(Request{Region: "us-west-2", Format: AL2023, Cluster: cluster, CNI: query(ipv6), Results: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +559,7 @@ func FuzzQuoting(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, endpoint, ca, cidr string) {
 		c := Cluster{Name: name, APIServerEndpoint: endpoint, CertificateAuthority: ca, ServiceCIDR: cidr}
 		for _, format := range Formats {
-			doc, err := render(Request{Format: format, Cluster: c, CNI: cfg, Results: []formula.Result{r}, Name: "x", Expression: ExpressionOptions{}})
+			doc, err := render(Request{Region: "us-west-2", Format: format, Cluster: c, CNI: cfg, Results: []formula.Result{r}, Name: "x", Expression: ExpressionOptions{}})
 			if err != nil {
 				if !refusedForCause(format, c, err) {
 					t.Errorf("%s: unexpected error %v for %+v", format, err, c)
@@ -600,7 +614,7 @@ func readsBack(f Format, doc []byte, c Cluster) error {
 		if err != nil {
 			return err
 		}
-		return check(args, append(al2Want(c), "--use-max-pods", "false", "--kubelet-extra-args", "--max-pods=110 --kube-reserved=cpu=70m,memory=1465Mi"))
+		return check(args, append(al2Want(c), "--use-max-pods", "false", "--kubelet-extra-args", "--max-pods=110 --kube-reserved=cpu=70m,ephemeral-storage=1Gi,memory=1465Mi"))
 	case Bottlerocket:
 		s, err := parseBottlerocket(doc)
 		if err != nil {
@@ -673,9 +687,34 @@ func BenchmarkGenerateEveryFormat(b *testing.B) {
 	c := Cluster{Name: "demo", APIServerEndpoint: "https://ABCD1234.gr7.us-west-2.eks.amazonaws.com", CertificateAuthority: "Y2VydA==", ServiceCIDR: "10.100.0.0/16"}
 	for b.Loop() {
 		for _, format := range Formats {
-			if _, err := Generate(Request{Format: format, Cluster: c, CNI: cfg, Results: results}); err != nil {
+			if _, err := Generate(Request{Region: "us-west-2", Format: format, Cluster: c, CNI: cfg, Results: results}); err != nil {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// Bottlerocket in an IPv6 cluster: cluster-dns-ip is the service range's
+// tenth address, which Bottlerocket cannot derive from an IPv6 range.
+func TestBottlerocketIPv6ClusterDNS(t *testing.T) {
+	c := demo
+	c.ServiceCIDR = "fd00:10:100::/108"
+	rs := results(t, query(ipv6), "m5.large")
+	doc, err := Generate(Request{Region: "us-west-2", Format: Bottlerocket, Cluster: c, CNI: query(ipv6), Results: rs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := parseBottlerocket(doc)
+	if err != nil || s.Settings.Kubernetes.ClusterDNSIP != "fd00:10:100::a" {
+		t.Errorf("cluster-dns-ip %q, %v", s.Settings.Kubernetes.ClusterDNSIP, err)
+	}
+	c.ServiceCIDR = ""
+	if _, err := Generate(Request{Format: Bottlerocket, Cluster: c, CNI: query(ipv6), Results: rs}); err == nil || !strings.Contains(err.Error(), "needs --service-cidr") {
+		t.Errorf("no service CIDR: %v", err)
+	}
+	// IPv4: Bottlerocket derives it; none is written.
+	doc, _ = Generate(Request{Format: Bottlerocket, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large")})
+	if strings.Contains(string(doc), "cluster-dns-ip") {
+		t.Error("IPv4 document sets cluster-dns-ip")
 	}
 }

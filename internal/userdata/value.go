@@ -168,14 +168,43 @@ func (f Fixed) valueLines(cfg formula.Query) []string {
 	for _, r := range f.Results {
 		width = max(width, len(r.InstanceType))
 	}
-	for _, r := range f.Results {
+	// The type setting the value always shows; past maxListedTypes the rest
+	// are summarised, so that any glob's document stays within EC2's 16 KB.
+	shown, rest := listed(f.Results, func(r formula.Result) bool { return r.InstanceType == f.SetBy })
+	for _, r := range shown {
 		marker := ""
 		if r.InstanceType == f.SetBy {
 			marker = "  <- sets maxPods"
 		}
 		lines = append(lines, fmt.Sprintf("  %-*s %5d  %s%s", width, r.InstanceType, r.MaxPods, explain(r), marker))
 	}
+	if len(rest) > 0 {
+		lo, hi := rest[0].MaxPods, rest[0].MaxPods
+		for _, r := range rest {
+			lo, hi = min(lo, r.MaxPods), max(hi, r.MaxPods)
+		}
+		lines = append(lines, fmt.Sprintf("  ... and %d more types, maxPods %d to %d (eksnet maxpods lists each).", len(rest), lo, hi))
+	}
 	return lines
+}
+
+// maxListedTypes is how many types a comment lists before summarising.
+const maxListedTypes = 8
+
+// listed splits items into those a comment lists (the first
+// maxListedTypes, always including the ones keep selects) and the rest.
+func listed[T any](items []T, keep func(T) bool) (shown, rest []T) {
+	if len(items) <= maxListedTypes {
+		return items, nil
+	}
+	for i, it := range items {
+		if i < maxListedTypes-1 || keep(it) {
+			shown = append(shown, it)
+		} else {
+			rest = append(rest, it)
+		}
+	}
+	return shown, rest
 }
 
 // reservedLine says what kube-reserved is set to and why.

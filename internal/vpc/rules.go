@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
+	"sync"
 
 	"github.com/eksnet/eksnet/internal/subnet"
 
@@ -340,3 +342,11 @@ func lastAddr(p netip.Prefix) netip.Addr {
 	}
 	return netip.AddrFrom16(b)
 }
+
+// regionName is the shape of an AWS region name: us-west-2, eusc-de-east-1,
+// us-gov-west-1; compiled on first use.
+var regionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`) })
+
+// IsRegionName reports whether s is shaped as an AWS region name: the one
+// check of --region, AWS_REGION, a plan's region and eksctl's metadata.region.
+func IsRegionName(s string) bool { return regionName().MatchString(s) }

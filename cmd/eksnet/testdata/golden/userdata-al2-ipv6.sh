@@ -12,4 +12,4 @@ set -o errexit -o nounset -o pipefail
   --ip-family ipv6 \
   --service-ipv6-cidr 'fd00:10:100::/108' \
   --use-max-pods false \
-  --kubelet-extra-args '--max-pods=110 --kube-reserved=cpu=70m,memory=1465Mi'
+  --kubelet-extra-args '--max-pods=110 --kube-reserved=cpu=70m,ephemeral-storage=1Gi,memory=1465Mi'

@@ -18,4 +18,4 @@ set -o errexit -o nounset -o pipefail
   --b64-cluster-ca 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==' \
   --service-ipv4-cidr '10.100.0.0/16' \
   --use-max-pods false \
-  --kubelet-extra-args '--max-pods=58 --kube-reserved=cpu=150m,memory=893Mi'
+  --kubelet-extra-args '--max-pods=58 --kube-reserved=cpu=150m,ephemeral-storage=1Gi,memory=893Mi'
