@@ -572,23 +572,152 @@ type KarpenterKubelet struct {
 	KubeReserved KubeReserved `yaml:"kubeReserved"`
 }
 
-func karpenter(req Request, f Fixed) ([]byte, error) {
-	comments := append(f.valueLines(req.CNI), f.reservedLine()...)
-	comments = append(comments,
-		"Karpenter computes max pods as if prefix delegation were off, so maxPods is set here; it applies to every type launched with this class, so limit the NodePool to the types above. kubeReserved is set to match.",
-		"role, amiSelectorTerms and the discovery tags follow Karpenter's getting-started guide: adjust them to yours.")
-	tags := map[string]string{"karpenter.sh/discovery": req.Cluster.Name}
-	nc := EC2NodeClass{
-		APIVersion: "karpenter.k8s.aws/v1", Kind: "EC2NodeClass", Metadata: ObjectMeta{Name: req.Name},
-		Spec: EC2NodeClassSpec{
-			Role:                       "KarpenterNodeRole-" + req.Cluster.Name,
-			AMISelectorTerms:           []AMISelectorTerm{{Alias: "al2023@latest"}},
-			SubnetSelectorTerms:        []TagSelectorTerm{{Tags: tags}},
-			SecurityGroupSelectorTerms: []TagSelectorTerm{{Tags: tags}},
-			Kubelet:                    KarpenterKubelet{MaxPods: f.MaxPods, KubeReserved: KubeReserved{CPU: f.cpu(), Memory: f.memory()}},
-		},
+// NodePool is the part of Karpenter's NodePool (karpenter.sh/v1) eksnet
+// writes: the types its EC2NodeClass's values are right for.
+type NodePool struct {
+	APIVersion string       `yaml:"apiVersion"`
+	Kind       string       `yaml:"kind"`
+	Metadata   ObjectMeta   `yaml:"metadata"`
+	Spec       NodePoolSpec `yaml:"spec"`
+}
+
+// NodePoolSpec is a NodePool's spec.
+type NodePoolSpec struct {
+	Template NodeClaimTemplate `yaml:"template"`
+}
+
+// NodeClaimTemplate is a NodePool's spec.template.
+type NodeClaimTemplate struct {
+	Spec NodeClaimSpec `yaml:"spec"`
+}
+
+// NodeClaimSpec ties the NodePool to its class and types.
+type NodeClaimSpec struct {
+	NodeClassRef NodeClassRef  `yaml:"nodeClassRef"`
+	Requirements []Requirement `yaml:"requirements"`
+}
+
+// NodeClassRef names an EC2NodeClass.
+type NodeClassRef struct {
+	Group string `yaml:"group"`
+	Kind  string `yaml:"kind"`
+	Name  string `yaml:"name"`
+}
+
+// Requirement is a node selector requirement.
+type Requirement struct {
+	Key      string   `yaml:"key"`
+	Operator string   `yaml:"operator"`
+	Values   []string `yaml:"values"`
+}
+
+// karpenterGroup is the types that need the same kubelet values.
+type karpenterGroup struct {
+	name  string
+	fixed Fixed
+}
+
+// karpenterGroups splits the types by the values they need (max pods and
+// kube-reserved), in the order the types first appear: each group gets its
+// own EC2NodeClass and NodePool, so that no type is pinned to another's
+// value. A single group keeps the name asked for; several are named
+// NAME-<maxPods>pods-<cpu>, stable for the same types and settings.
+func karpenterGroups(name string, results []formula.Result) ([]karpenterGroup, error) {
+	type key struct{ maxPods, cpu int }
+	var order []key
+	byKey := map[key][]formula.Result{}
+	for _, r := range results {
+		k := key{r.MaxPods, r.KubeReservedCPUMillicores}
+		if _, seen := byKey[k]; !seen {
+			order = append(order, k)
+		}
+		byKey[k] = append(byKey[k], r)
 	}
-	return yamlDocument(comments, nc)
+	groups := make([]karpenterGroup, 0, len(order))
+	for _, k := range order {
+		f, err := FixedValue(byKey[k])
+		if err != nil {
+			return nil, err
+		}
+		g := karpenterGroup{name: name, fixed: f}
+		if len(order) > 1 {
+			g.name = fmt.Sprintf("%s-%dpods-%dm", name, k.maxPods, k.cpu)
+		}
+		if err := ValidateObjectName(g.name); err != nil {
+			return nil, err
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+func karpenter(req Request, _ Fixed) ([]byte, error) {
+	groups, err := karpenterGroups(req.Name, req.Results)
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{"karpenter.sh/discovery": req.Cluster.Name}
+	var b bytes.Buffer
+	for i, g := range groups {
+		f := g.fixed
+		comments := append(f.valueLines(req.CNI), f.reservedLine()...)
+		if i == 0 {
+			comments = append(comments, karpenterAdvice(req.CNI, len(groups))...)
+		}
+		nc := EC2NodeClass{
+			APIVersion: "karpenter.k8s.aws/v1", Kind: "EC2NodeClass", Metadata: ObjectMeta{Name: g.name},
+			Spec: EC2NodeClassSpec{
+				Role:                       "KarpenterNodeRole-" + req.Cluster.Name,
+				AMISelectorTerms:           []AMISelectorTerm{{Alias: "al2023@latest"}},
+				SubnetSelectorTerms:        []TagSelectorTerm{{Tags: tags}},
+				SecurityGroupSelectorTerms: []TagSelectorTerm{{Tags: tags}},
+				Kubelet:                    KarpenterKubelet{MaxPods: f.MaxPods, KubeReserved: KubeReserved{CPU: f.cpu(), Memory: f.memory()}},
+			},
+		}
+		types := make([]string, len(f.Results))
+		for j, r := range f.Results {
+			types[j] = r.InstanceType
+		}
+		pool := NodePool{
+			APIVersion: "karpenter.sh/v1", Kind: "NodePool", Metadata: ObjectMeta{Name: g.name},
+			Spec: NodePoolSpec{Template: NodeClaimTemplate{Spec: NodeClaimSpec{
+				NodeClassRef: NodeClassRef{Group: "karpenter.k8s.aws", Kind: "EC2NodeClass", Name: g.name},
+				Requirements: []Requirement{{Key: "node.kubernetes.io/instance-type", Operator: "In", Values: types}},
+			}}},
+		}
+		for j, doc := range []any{nc, pool} {
+			var lines []string
+			if j == 0 {
+				lines = comments
+			} else {
+				lines = []string{fmt.Sprintf("NodePool %s launches only the types its EC2NodeClass's values are right for.", g.name)}
+			}
+			part, err := yamlDocument(lines, doc)
+			if err != nil {
+				return nil, err
+			}
+			if b.Len() > 0 {
+				b.WriteString("---\n")
+			}
+			b.Write(part)
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// karpenterAdvice says when Karpenter's own max pods would already be
+// right, and when its RESERVED_ENIS setting is the better lever.
+func karpenterAdvice(cfg formula.Query, groups int) []string {
+	lines := []string{fmt.Sprintf("%d EC2NodeClass and NodePool pairs: the types grouped by the max pods and kube-reserved they need, each NodePool restricted to its types.", groups)}
+	switch {
+	case !cfg.PrefixDelegation && !cfg.CustomNetworking && !cfg.SecurityGroupsForPods && !cfg.IsIPv6() && cfg.MaxENI == 0:
+		lines = append(lines, "Without prefix delegation or custom networking Karpenter's own max pods (ENIs x (IPs per ENI - 1) + 2) is already this value where it is not capped: these pins matter for the 110/250 cap.")
+	case cfg.CustomNetworking && !cfg.PrefixDelegation:
+		lines = append(lines, "With custom networking alone, Karpenter's RESERVED_ENIS=1 setting is the better lever: Karpenter then subtracts the primary ENI per type, for every type, without pinning maxPods.")
+	default:
+		lines = append(lines, "Karpenter computes max pods as if prefix delegation were off (ENIs x (IPs per ENI - 1) + 2, less RESERVED_ENIS), so maxPods is set here.")
+	}
+	return append(lines, "role, amiSelectorTerms and the discovery tags follow Karpenter's getting-started guide: adjust them to yours.")
 }
 
 // ClusterConfig is the part of eksctl's ClusterConfig (eksctl.io/v1alpha5) eksnet writes.

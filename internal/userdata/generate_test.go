@@ -88,6 +88,87 @@ type karpenterNodeClass struct {
 	} `yaml:"spec"`
 }
 
+// karpenterNodePool is a Karpenter NodePool (karpenter.sh/v1).
+type karpenterNodePool struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Metadata   struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Spec struct {
+		Template struct {
+			Spec struct {
+				NodeClassRef struct {
+					Group string `yaml:"group"`
+					Kind  string `yaml:"kind"`
+					Name  string `yaml:"name"`
+				} `yaml:"nodeClassRef"`
+				Requirements []struct {
+					Key      string   `yaml:"key"`
+					Operator string   `yaml:"operator"`
+					Values   []string `yaml:"values"`
+				} `yaml:"requirements"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+	} `yaml:"spec"`
+}
+
+// karpenterPair is one EC2NodeClass and the NodePool that uses it.
+type karpenterPair struct {
+	class karpenterNodeClass
+	pool  karpenterNodePool
+}
+
+// parseKarpenter reads the karpenter format as kubectl apply would: a
+// stream of documents, here strictly EC2NodeClass, NodePool, EC2NodeClass,
+// NodePool, ..., each pool naming its class and restricting instance types.
+func parseKarpenter(data []byte) ([]karpenterPair, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var pairs []karpenterPair
+	for i := 0; ; i++ {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		doc, err := yaml.Marshal(&node)
+		if err != nil {
+			return nil, err
+		}
+		if i%2 == 0 {
+			var p karpenterPair
+			if err := decodeYAML(doc, &p.class); err != nil {
+				return nil, fmt.Errorf("document %d: %v", i, err)
+			}
+			if p.class.Kind != "EC2NodeClass" || p.class.APIVersion != "karpenter.k8s.aws/v1" {
+				return nil, fmt.Errorf("document %d is %s %s, want an EC2NodeClass", i, p.class.APIVersion, p.class.Kind)
+			}
+			pairs = append(pairs, p)
+			continue
+		}
+		p := &pairs[len(pairs)-1]
+		if err := decodeYAML(doc, &p.pool); err != nil {
+			return nil, fmt.Errorf("document %d: %v", i, err)
+		}
+		ref, reqs := p.pool.Spec.Template.Spec.NodeClassRef, p.pool.Spec.Template.Spec.Requirements
+		switch {
+		case p.pool.Kind != "NodePool" || p.pool.APIVersion != "karpenter.sh/v1":
+			return nil, fmt.Errorf("document %d is %s %s, want a NodePool", i, p.pool.APIVersion, p.pool.Kind)
+		case ref.Group != "karpenter.k8s.aws" || ref.Kind != "EC2NodeClass" || ref.Name != p.class.Metadata.Name || p.pool.Metadata.Name != ref.Name:
+			return nil, fmt.Errorf("NodePool %q refers to %+v, want EC2NodeClass %q", p.pool.Metadata.Name, ref, p.class.Metadata.Name)
+		case len(reqs) != 1 || reqs[0].Key != "node.kubernetes.io/instance-type" || reqs[0].Operator != "In" || len(reqs[0].Values) == 0:
+			return nil, fmt.Errorf("NodePool %q requirements %+v, want instance-type In [types]", p.pool.Metadata.Name, reqs)
+		}
+	}
+	if len(pairs) == 0 || pairs[len(pairs)-1].pool.Kind == "" {
+		return nil, fmt.Errorf("%d documents, want EC2NodeClass and NodePool pairs", 2*len(pairs))
+	}
+	return pairs, nil
+}
+
 // eksctlConfig is an eksctl ClusterConfig (eksctl.io/v1alpha5).
 type eksctlConfig struct {
 	APIVersion string `yaml:"apiVersion"`
@@ -351,14 +432,32 @@ func TestEveryFormatParses(t *testing.T) {
 			t.Errorf("%s windows: %q (%v), want %q", tt.name, args, err, want)
 		}
 
-		var nc karpenterNodeClass
-		err = decodeYAML(generate(Karpenter), &nc)
+		// Karpenter gets a class per (max pods, kube-reserved cpu), so each
+		// type is launched with its own values rather than the group's
+		// smallest.
+		pairs, err := parseKarpenter(generate(Karpenter))
 		tags := map[string]string{"karpenter.sh/discovery": "demo"}
-		if err != nil || nc.APIVersion != "karpenter.k8s.aws/v1" || nc.Kind != "EC2NodeClass" || nc.Metadata.Name != "pods" ||
-			nc.Spec.Kubelet.MaxPods != tt.maxPods || fmt.Sprint(nc.Spec.Kubelet.KubeReserved) != fmt.Sprint(reserved) ||
-			nc.Spec.Role != "KarpenterNodeRole-demo" || len(nc.Spec.AMISelectorTerms) != 1 ||
-			fmt.Sprint(nc.Spec.SubnetSelectorTerms[0].Tags) != fmt.Sprint(tags) || fmt.Sprint(nc.Spec.SecurityGroupSelectorTerms[0].Tags) != fmt.Sprint(tags) {
-			t.Errorf("%s karpenter: %+v (%v)", tt.name, nc, err)
+		if err != nil {
+			t.Fatalf("%s karpenter: %v", tt.name, err)
+		}
+		var launched []string
+		for _, p := range pairs {
+			nc := p.class
+			if (len(pairs) == 1) != (nc.Metadata.Name == "pods") || nc.Spec.Role != "KarpenterNodeRole-demo" || len(nc.Spec.AMISelectorTerms) != 1 ||
+				fmt.Sprint(nc.Spec.SubnetSelectorTerms[0].Tags) != fmt.Sprint(tags) || fmt.Sprint(nc.Spec.SecurityGroupSelectorTerms[0].Tags) != fmt.Sprint(tags) {
+				t.Errorf("%s karpenter: %+v", tt.name, nc)
+			}
+			for _, typ := range p.pool.Spec.Template.Spec.Requirements[0].Values {
+				launched = append(launched, typ)
+				r := rs[slices.IndexFunc(rs, func(r formula.Result) bool { return r.InstanceType == typ })]
+				own := map[string]string{"cpu": fmt.Sprintf("%dm", r.KubeReservedCPUMillicores), "memory": fmt.Sprintf("%dMi", r.KubeReservedMemoryMiB)}
+				if nc.Spec.Kubelet.MaxPods != r.MaxPods || fmt.Sprint(nc.Spec.Kubelet.KubeReserved) != fmt.Sprint(own) {
+					t.Errorf("%s karpenter: %s launched by %s with %+v, want %d pods and %v", tt.name, typ, nc.Metadata.Name, nc.Spec.Kubelet, r.MaxPods, own)
+				}
+			}
+		}
+		if !slices.Equal(launched, tt.types) {
+			t.Errorf("%s karpenter: NodePools launch %q, want %q", tt.name, launched, tt.types)
 		}
 
 		var cc eksctlConfig
@@ -412,7 +511,9 @@ func TestComments(t *testing.T) {
 		{gen(Eksctl, same), "kube-reserved trap", false},
 		{gen(Windows, mixed), "set by t3.medium", true},
 		{gen(Bottlerocket, mixed), "set by t3.medium", true},
-		{gen(Karpenter, mixed), "set by t3.medium", true},
+		{gen(Karpenter, mixed), "set by t3.medium", false},
+		{gen(Karpenter, mixed), "3 EC2NodeClass and NodePool pairs: the types grouped by the max pods and kube-reserved they need", true},
+		{gen(Karpenter, mixed), "maxPods 17 for t3.medium: 3 x (6 - 1) + 2 = 17.", true},
 		{gen2(AL2023, query(prefix), results(t, query(prefix), "m5.large", "m4.xlarge")),
 			"m4.xlarge    58  4 x (15 - 1) + 2 = 58 (xen: no prefix delegation, the CNI uses secondary IPs)  <- sets maxPods ", true},
 	}
@@ -629,10 +730,11 @@ func readsBack(f Format, doc []byte, c Cluster) error {
 		}
 		return check(args, windowsWant(c))
 	case Karpenter:
-		var nc karpenterNodeClass
-		if err := decodeYAML(doc, &nc); err != nil {
+		pairs, err := parseKarpenter(doc)
+		if err != nil {
 			return err
 		}
+		nc := pairs[0].class
 		return check([]string{nc.Spec.Role, nc.Spec.SubnetSelectorTerms[0].Tags["karpenter.sh/discovery"]}, []string{"KarpenterNodeRole-" + c.Name, c.Name})
 	case Eksctl:
 		var cc eksctlConfig
