@@ -77,6 +77,10 @@ func Main(ctx context.Context, args []string, streams *Streams) int {
 			msg = "interrupted"
 		}
 		fmt.Fprintln(streams.Err, errorLine(msg))
+		var coded *exitError
+		if errors.As(err, &coded) {
+			return coded.code
+		}
 		return 1
 	}
 	return 0
@@ -120,6 +124,7 @@ the pods' addresses come from. It works offline from an embedded table.`,
 		newUserDataCmd(f, nil),
 		newSubnetCmd(f),
 		newPlanCmd(f, nil),
+		newAuditCmd(f, nil),
 		newVersionCmd(f),
 	)
 	// --version prints what `eksnet version` prints, computed only when asked.

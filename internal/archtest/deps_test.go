@@ -12,6 +12,7 @@ import (
 // of escaping it.
 var pure = []string{
 	"github.com/eksnet/eksnet/internal/atomicfile",
+	"github.com/eksnet/eksnet/internal/audit",
 	"github.com/eksnet/eksnet/internal/capacity",
 	"github.com/eksnet/eksnet/internal/cni",
 	"github.com/eksnet/eksnet/internal/enum",
@@ -19,6 +20,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/fuzzbound",
 	"github.com/eksnet/eksnet/internal/inputs",
 	"github.com/eksnet/eksnet/internal/ipam",
+	"github.com/eksnet/eksnet/internal/kube",
 	"github.com/eksnet/eksnet/internal/limits",
 	"github.com/eksnet/eksnet/internal/manifest",
 	"github.com/eksnet/eksnet/internal/plan",

@@ -195,6 +195,12 @@ func RecommendedCap(vcpus int) int {
 // value: 11 MiB per pod plus 255 MiB (docs/max-pods.md, as AL2 and nodeadm compute it).
 func KubeReservedMemoryMiB(maxPods int) int { return 11*maxPods + 255 }
 
+// EvictionHardMemoryMiB is the kubelet's evictionHard memory.available on
+// the EKS AMIs (AL2's bootstrap.sh and nodeadm write 100Mi;
+// docs/max-pods.md): allocatable memory is capacity minus kube-reserved
+// minus this.
+const EvictionHardMemoryMiB = 100
+
 // KubeReservedCPUMillicores is the kubelet's reserved CPU: 6% of the first
 // core, 1% of the second, 0.5% of cores 3-4 and 0.25% of the rest (docs/max-pods.md),
 // each range rounded down to whole millicores as nodeadm's integer code does.

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/kube"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -130,85 +129,14 @@ func MergeVPCBlocks(f *File, blocks []string) error {
 	return nil
 }
 
-// daemonSet is the part of an aws-node DaemonSet (kubectl get ds aws-node
-// -n kube-system -o yaml, or -o json) that holds the CNI's settings.
-type daemonSet struct {
-	Kind     string `yaml:"kind"`
-	Metadata struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
-		Template struct {
-			Spec struct {
-				Containers []container `yaml:"containers"`
-			} `yaml:"spec"`
-		} `yaml:"template"`
-	} `yaml:"spec"`
-	Items []yaml.Node `yaml:"items"`
-}
-
-type container struct {
-	Name  string `yaml:"name"`
-	Image string `yaml:"image"`
-	Env   []struct {
-		Name  string  `yaml:"name"`
-		Value *string `yaml:"value"` // nil for valueFrom, which the plan cannot resolve
-	} `yaml:"env"`
-}
-
-// CNIFromDaemonSet reads the aws-node DaemonSet's YAML or JSON and returns
-// the VPC CNI configuration its aws-node container runs (cni.FromEnv over
-// its environment, the version from the image tag); hasVersion reports that
-// the image named one.
-func CNIFromDaemonSet(data []byte) (cfg cni.Config, hasVersion bool, err error) {
-	out := cni.Config{}
-	var ds daemonSet
-	if err := yaml.Unmarshal(data, &ds); err != nil {
-		return out, false, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
+// CNIFromDaemonSet is the VPC CNI configuration the aws-node DaemonSet runs
+// (kube.DaemonSetCNI), for an IPv4 cluster: the plan lays out IPv4 subnets.
+func CNIFromDaemonSet(data []byte) (cni.Config, bool, error) {
+	cfg, hasVersion, err := kube.DaemonSetCNI(data)
+	if err == nil && cfg.IsIPv6() {
+		err = errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
 	}
-	if ds.Kind == "List" {
-		if len(ds.Items) != 1 {
-			return out, false, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
-		}
-		item := ds.Items[0]
-		ds = daemonSet{}
-		if err := item.Decode(&ds); err != nil {
-			return out, false, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
-		}
-	}
-	if ds.Kind != "DaemonSet" {
-		return out, false, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
-	}
-	containers := ds.Spec.Template.Spec.Containers
-	i := slices.IndexFunc(containers, func(c container) bool { return c.Name == "aws-node" })
-	if i < 0 {
-		name := ds.Metadata.Name
-		if name == "" {
-			name = "the DaemonSet"
-		}
-		return out, false, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", name)
-	}
-	c := containers[i]
-	version := cni.LatestVersion
-	if _, tag, ok := strings.Cut(c.Image[strings.LastIndex(c.Image, "/")+1:], ":"); ok {
-		if v, err := cni.ParseVersion(tag); err == nil {
-			version, hasVersion = v, true
-		}
-	}
-	env := map[string]string{}
-	for _, e := range c.Env {
-		if e.Value != nil {
-			env[e.Name] = strings.TrimSpace(*e.Value)
-		}
-	}
-	cfg, err = cni.FromEnv(env, version)
-	if err != nil {
-		return cfg, hasVersion, fmt.Errorf("aws-node DaemonSet: %w", err)
-	}
-	if cfg.IsIPv6() {
-		return cfg, hasVersion, errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
-	}
-	return cfg, hasVersion, nil
+	return cfg, hasVersion, err
 }
 
 // ApplyDaemonSet replaces the plan's CNI settings with those the DaemonSet

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eksnet/eksnet/internal/audit"
+	"github.com/eksnet/eksnet/internal/inputs"
+	"github.com/eksnet/eksnet/internal/kube"
+	"github.com/eksnet/eksnet/internal/prose"
+	"github.com/eksnet/eksnet/internal/render"
+	"github.com/eksnet/eksnet/internal/subnet"
+)
+
+var auditFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML}
+
+type auditOptions struct {
+	factory     *factory
+	nodes       string
+	awsNode     string
+	eniConfigs  string
+	subnetsFile string
+	enisFile    string
+	output      string
+	failOn      string
+}
+
+func newAuditCmd(f *factory, runF func(*auditOptions) error) *cobra.Command {
+	opts := &auditOptions{factory: f}
+	cmd := &cobra.Command{
+		Use:   "audit --nodes NODES.json --aws-node AWS-NODE.yaml",
+		Short: "Hold a running cluster against the model: max pods, kube-reserved, subnets, ENIConfigs",
+		Long: `Audit a running cluster from what kubectl and the AWS CLI print, with no
+cluster credentials needed: each node's max pods against what its ENIs give
+under the aws-node DaemonSet's CNI settings, its kube-reserved against its
+max pods, each subnet's free addresses (and, with prefix delegation, its
+aligned free /28 blocks) against its nodes' demand at max pods, and custom
+networking's ENIConfigs against the nodes' zones and the subnets.
+
+Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
+2 when an input is bad. The README lists the finding kinds.`,
+		Example: `  kubectl get nodes -o json > nodes.json
+  kubectl get ds aws-node -n kube-system -o yaml > aws-node.yaml
+  kubectl get eniconfigs -o json > eniconfigs.json
+  aws ec2 describe-subnets --filters Name=vpc-id,Values=$VPC --output json > subnets.json
+  aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=$VPC --output json > enis.json
+  eksnet audit --nodes nodes.json --aws-node aws-node.yaml --eniconfigs eniconfigs.json \
+    --subnets-file subnets.json --enis-file enis.json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAudit(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&opts.nodes, "nodes", "", "the nodes: kubectl get nodes -o json (- for standard input)")
+	fs.StringVar(&opts.awsNode, "aws-node", "", "the CNI's settings: kubectl get ds aws-node -n kube-system -o yaml (or json)")
+	fs.StringVar(&opts.eniConfigs, "eniconfigs", "", "custom networking's ENIConfigs: kubectl get eniconfigs -o json")
+	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
+	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")
+	fs.StringVar(&opts.failOn, "fail-on", string(audit.Error), "exit 1 when a finding is at least this severe: error, warning or info")
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
+	outputFlag(cmd, &opts.output, auditFormats)
+	return cmd
+}
+
+// exitError is an error with its own exit status: audit exits 1 for
+// findings and 2 for bad input.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func badInput(err error) error { return &exitError{code: 2, err: err} }
+
+func runAudit(opts *auditOptions) error {
+	in, format, failOn, err := readAuditInput(opts)
+	if err != nil {
+		return badInput(err)
+	}
+	report, err := audit.Run(in)
+	if err != nil {
+		return badInput(err)
+	}
+	if err := render.Write(opts.factory.streams.Out, format, auditView{report}); err != nil {
+		return err
+	}
+	failing := 0
+	for _, f := range report.Findings {
+		if f.Severity.AtLeast(failOn) {
+			failing++
+		}
+	}
+	if failing > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%s at or above %s", prose.Count(failing, "finding", "findings"), failOn)}
+	}
+	return nil
+}
+
+func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Severity, error) {
+	var in audit.Input
+	format, err := render.ParseFormat(opts.output, auditFormats...)
+	if err != nil {
+		return in, "", "", err
+	}
+	failOn, err := audit.ParseSeverity(opts.failOn)
+	if err != nil {
+		return in, "", "", fmt.Errorf("--fail-on: %w", err)
+	}
+	switch {
+	case opts.nodes == "":
+		return in, "", "", errors.New("no --nodes given: eksnet audit --nodes nodes.json (kubectl get nodes -o json)")
+	case opts.awsNode == "":
+		return in, "", "", errors.New("no --aws-node given: eksnet audit reads the CNI's settings from kubectl get ds aws-node -n kube-system -o yaml")
+	}
+	stdinUsers := 0
+	for _, p := range []string{opts.nodes, opts.awsNode, opts.eniConfigs, opts.subnetsFile, opts.enisFile} {
+		if p == "-" {
+			stdinUsers++
+		}
+	}
+	if stdinUsers > 1 {
+		return in, "", "", errors.New("standard input (-) can feed one file only: give the others as paths")
+	}
+	stdin := opts.factory.streams.In
+	read := func(path, flag string, limit int64) ([]byte, error) {
+		return inputs.Read(path, stdin, limit, flag)
+	}
+	data, err := read(opts.nodes, "--nodes", inputs.MaxClusterFile)
+	if err != nil {
+		return in, "", "", err
+	}
+	if in.Nodes, err = kube.ParseNodes(data); err != nil {
+		return in, "", "", fmt.Errorf("--nodes %s: %w", opts.nodes, err)
+	}
+	if data, err = read(opts.awsNode, "--aws-node", inputs.MaxDaemonSet); err != nil {
+		return in, "", "", err
+	}
+	if in.CNI, _, err = kube.DaemonSetCNI(data); err != nil {
+		return in, "", "", fmt.Errorf("--aws-node %s: %w", opts.awsNode, err)
+	}
+	if opts.eniConfigs != "" {
+		if data, err = read(opts.eniConfigs, "--eniconfigs", inputs.MaxClusterFile); err != nil {
+			return in, "", "", err
+		}
+		if in.ENIConfigs, err = kube.ParseENIConfigs(data); err != nil {
+			return in, "", "", fmt.Errorf("--eniconfigs %s: %w", opts.eniConfigs, err)
+		}
+		in.HasENIConfigs = true
+	}
+	if opts.subnetsFile != "" {
+		if data, err = read(opts.subnetsFile, "--subnets-file", inputs.MaxSubnetsFile); err != nil {
+			return in, "", "", err
+		}
+		if in.Subnets, err = subnet.ParseDescribeSubnets(data); err != nil {
+			return in, "", "", fmt.Errorf("--subnets-file %s: %w", opts.subnetsFile, err)
+		}
+		in.HasSubnets = true
+	}
+	if opts.enisFile != "" {
+		if data, err = read(opts.enisFile, "--enis-file", inputs.MaxClusterFile); err != nil {
+			return in, "", "", err
+		}
+		if in.ENIs, err = subnet.ParseDescribeNetworkInterfaces(data); err != nil {
+			return in, "", "", fmt.Errorf("--enis-file %s: %w", opts.enisFile, err)
+		}
+		in.HasENIs = true
+	}
+	if in.Table, err = opts.factory.BaseTable(); err != nil {
+		return in, "", "", err
+	}
+	return in, format, failOn, nil
+}
+
+// auditView renders a report: one row per finding, most severe first, then
+// the summary line; -o wide adds the per-subnet figures.
+type auditView struct{ *audit.Report }
+
+func (v auditView) TableHeader(bool) []string {
+	return []string{"SEVERITY", "KIND", "OBJECT", "MESSAGE"}
+}
+
+func (v auditView) TableRows(bool) [][]string {
+	rows := make([][]string, 0, len(v.Findings))
+	for _, f := range v.Findings {
+		rows = append(rows, []string{string(f.Severity), string(f.Kind), f.Object, f.Message})
+	}
+	return rows
+}
+
+func (v auditView) Footnotes() []string {
+	s := v.Summary
+	lines := []string{fmt.Sprintf("%s and %s audited: %s, %s, %s.", prose.Count(s.Nodes, "node", "nodes"), prose.Count(s.Subnets, "subnet", "subnets"),
+		prose.Count(s.Errors, "error", "errors"), prose.Count(s.Warnings, "warning", "warnings"), strconv.Itoa(s.Infos)+" info")}
+	for _, skipped := range v.Skipped {
+		lines = append(lines, "not checked: "+skipped)
+	}
+	return lines
+}

@@ -1,0 +1,235 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/formula"
+	"github.com/eksnet/eksnet/internal/kube"
+	"github.com/eksnet/eksnet/internal/limits"
+	"github.com/eksnet/eksnet/internal/subnet"
+)
+
+func table(t testing.TB) *limits.Table {
+	t.Helper()
+	tab, err := limits.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// node is a healthy m5.large in us-west-2a at maxPods, its allocatable as
+// nodeadm leaves it.
+func node(name string, maxPods int) kube.Node {
+	capacity := int64(7_800_000) << 10
+	return kube.Node{
+		Name: name, InstanceType: "m5.large", Zone: "us-west-2a", OS: "linux", InstanceID: "i-0aaaaaaaaaaaaaaa1",
+		InternalIP: netip.MustParseAddr("10.0.0.10"), Labels: map[string]string{kube.LabelZone: "us-west-2a"},
+		CapacityPods: maxPods, CapacityMemory: capacity,
+		AllocatableMemory: capacity - int64(formula.KubeReservedMemoryMiB(maxPods)+formula.EvictionHardMemoryMiB)<<20,
+	}
+}
+
+var podSubnet = subnet.Existing{ID: "subnet-0bbbbbbbbbbbbbbb1", AZ: "us-west-2a", CIDR: netip.MustParsePrefix("100.64.0.0/24"), Available: 200}
+var nodeSubnet = subnet.Existing{ID: "subnet-0aaaaaaaaaaaaaaa1", AZ: "us-west-2a", CIDR: netip.MustParsePrefix("10.0.0.0/24"), Available: 200}
+
+func eni(id, subnetID string, device int, primary string, secondaries int, prefixes ...string) subnet.ENI {
+	e := subnet.ENI{ID: id, SubnetID: subnetID, InstanceID: "i-0aaaaaaaaaaaaaaa1", DeviceIdx: device, Primary: netip.MustParseAddr(primary)}
+	ip := e.Primary
+	for range secondaries {
+		ip = ip.Next()
+		e.Secondary = append(e.Secondary, ip)
+	}
+	for _, p := range prefixes {
+		e.Prefixes = append(e.Prefixes, netip.MustParsePrefix(p))
+	}
+	return e
+}
+
+type kindObject struct {
+	Kind     Kind
+	Severity Severity
+	Object   string
+}
+
+func findings(t *testing.T, in Input) []kindObject {
+	t.Helper()
+	r, err := Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []kindObject
+	for _, f := range r.Findings {
+		out = append(out, kindObject{f.Kind, f.Severity, f.Object})
+	}
+	return out
+}
+
+// Each kind is planted once and shown absent on the same cluster healthy.
+func TestFindingKinds(t *testing.T) {
+	tab := table(t)
+	def := cni.DefaultConfig()
+	custom := def
+	custom.CustomNetworking = true
+	prefix := def
+	prefix.PrefixDelegation = true
+	withNode := func(n kube.Node) Input { return Input{CNI: def, Table: tab, Nodes: []kube.Node{n}} }
+	unknown := node("n1", 29)
+	unknown.InstanceType = "m9z.large"
+	otherReserved := node("n1", 29)
+	otherReserved.AllocatableMemory = node("n1", 110).AllocatableMemory
+	windows := node("w1", 9) // the primary ENI's secondary addresses
+	windows.OS = "windows"
+	windows.AllocatableMemory = 0 // Windows reserves otherwise: not checked
+
+	// Secondary-IP m5.large at 29 pods: 3 ENIs (one warm) of 10 addresses.
+	full := []subnet.ENI{eni("eni-0000000000000001", nodeSubnet.ID, 0, "10.0.0.10", 9), eni("eni-0000000000000002", nodeSubnet.ID, 1, "10.0.0.30", 9), eni("eni-0000000000000003", nodeSubnet.ID, 2, "10.0.0.50", 9)}
+	half := full[:1]
+	tight := nodeSubnet
+	tight.Available = 5
+	snug := nodeSubnet
+	snug.Available = 25 // the 20 the node still takes, not the 30 of one more
+	tiny := nodeSubnet
+	tiny.CIDR, tiny.Available = netip.MustParsePrefix("10.0.0.0/27"), 27
+
+	// Prefix mode in a /24 (16 blocks, 14 free): scattered singles leave 2.
+	prefixSubnet := nodeSubnet
+	prefixSubnet.Available = 251 - 17
+	scatteredSubnet := nodeSubnet
+	scatteredSubnet.Available = 251 - 17 - 12
+	prefixENIs := []subnet.ENI{eni("eni-0000000000000001", nodeSubnet.ID, 0, "10.0.0.10", 0, "10.0.0.16/28")}
+	scattered := slices.Clone(prefixENIs)
+	for k := 2; k < 14; k++ {
+		scattered = append(scattered, subnet.ENI{ID: fmt.Sprintf("eni-00000000000001%02d", k), SubnetID: nodeSubnet.ID, Primary: netip.MustParseAddr(fmt.Sprintf("10.0.0.%d", 16*k+3))})
+	}
+
+	customNode := node("n1", 20)
+	eniConfigs := []kube.ENIConfig{{Name: "us-west-2a", Subnet: podSubnet.ID}}
+	wrongZone := []kube.ENIConfig{{Name: "us-west-2a", Subnet: "subnet-0ccccccccccccccc1"}}
+	otherZone := subnet.Existing{ID: "subnet-0ccccccccccccccc1", AZ: "us-west-2b", CIDR: netip.MustParsePrefix("100.64.1.0/24"), Available: 250}
+	unlabelled := customNode
+	unlabelled.Labels = map[string]string{}
+
+	tests := []struct {
+		name string
+		in   Input
+		want []kindObject
+	}{
+		{"healthy node", withNode(node("n1", 29)), nil},
+		{"over the ENI limit", withNode(node("n1", 40)), []kindObject{{MaxPodsOverLimit, Error, "node/n1"}}},
+		{"under the limit", withNode(node("n1", 20)), []kindObject{{MaxPodsUnderLimit, Warning, "node/n1"}}},
+		{"kube-reserved for 110", withNode(otherReserved), []kindObject{{KubeReservedMismatch, Warning, "node/n1"}}},
+		{"unknown type", withNode(unknown), []kindObject{{UnknownInstanceType, Warning, "node/n1"}}},
+		{"windows at its primary ENI", withNode(windows), nil},
+		{"windows over", withNode(func() kube.Node { w := windows; w.CapacityPods = 110; return w }()), []kindObject{{MaxPodsOverLimit, Error, "node/w1"}}},
+
+		{"subnet with room", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true, ENIs: half, HasENIs: true}, nil},
+		{"subnet runs out", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{tight}, HasSubnets: true, ENIs: half, HasENIs: true},
+			[]kindObject{{SubnetRunsOut, Error, "subnet/" + nodeSubnet.ID}}},
+		{"subnet full after growth", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{snug}, HasSubnets: true, ENIs: half, HasENIs: true},
+			[]kindObject{{SubnetRunsOut, Warning, "subnet/" + nodeSubnet.ID}}},
+		{"node at full, subnet snug", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{snug}, HasSubnets: true, ENIs: full, HasENIs: true},
+			[]kindObject{{SubnetRunsOut, Warning, "subnet/" + nodeSubnet.ID}}},
+		{"subnet smaller than the demand", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{tiny}, HasSubnets: true},
+			[]kindObject{{SubnetRunsOut, Error, "subnet/" + nodeSubnet.ID}}},
+		{"node outside the subnets", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{podSubnet}, HasSubnets: true},
+			[]kindObject{{NodeSubnetUnknown, Info, "node/n1"}}},
+
+		{"prefix subnet whole", Input{CNI: prefix, Table: tab, Nodes: []kube.Node{node("n1", 110)}, Subnets: []subnet.Existing{prefixSubnet}, HasSubnets: true, ENIs: prefixENIs, HasENIs: true}, nil},
+		{"prefix subnet fragmented", Input{CNI: prefix, Table: tab, Nodes: []kube.Node{node("n1", 110)}, Subnets: []subnet.Existing{scatteredSubnet}, HasSubnets: true, ENIs: scattered, HasENIs: true},
+			[]kindObject{{SubnetFragmented, Error, "subnet/" + nodeSubnet.ID}}},
+
+		{"eniconfig present", Input{CNI: custom, Table: tab, Nodes: []kube.Node{customNode}, ENIConfigs: eniConfigs, HasENIConfigs: true, Subnets: []subnet.Existing{nodeSubnet, podSubnet}, HasSubnets: true}, nil},
+		{"eniconfig missing", Input{CNI: custom, Table: tab, Nodes: []kube.Node{customNode}, HasENIConfigs: true},
+			[]kindObject{{ENIConfigMissing, Error, "eniconfig/us-west-2a"}}},
+		{"node without the label", Input{CNI: custom, Table: tab, Nodes: []kube.Node{unlabelled}, ENIConfigs: eniConfigs, HasENIConfigs: true},
+			[]kindObject{{ENIConfigMissing, Error, "node/n1"}}},
+		{"eniconfig in another zone", Input{CNI: custom, Table: tab, Nodes: []kube.Node{customNode}, ENIConfigs: wrongZone, HasENIConfigs: true, Subnets: []subnet.Existing{nodeSubnet, otherZone}, HasSubnets: true},
+			[]kindObject{{ENIConfigWrongZone, Error, "eniconfig/us-west-2a"}}},
+		{"eniconfig's subnet unknown", Input{CNI: custom, Table: tab, Nodes: []kube.Node{customNode}, ENIConfigs: wrongZone, HasENIConfigs: true, Subnets: []subnet.Existing{nodeSubnet, podSubnet}, HasSubnets: true},
+			[]kindObject{{ENIConfigUnknownSubnet, Error, "eniconfig/us-west-2a"}}},
+		{"custom networking, table's max pods", Input{CNI: custom, Table: tab, Nodes: []kube.Node{node("n1", 29)}, ENIConfigs: eniConfigs, HasENIConfigs: true},
+			[]kindObject{{MaxPodsOverLimit, Error, "node/n1"}}},
+	}
+	for _, tt := range tests {
+		if got := findings(t, tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: findings %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Every kind is planted by some case above, and documented in Kinds.
+func TestKindsAreListed(t *testing.T) {
+	if len(Kinds) != 10 || len(slices.Compact(slices.Clone(Kinds))) != len(Kinds) {
+		t.Errorf("Kinds = %v", Kinds)
+	}
+}
+
+func TestFreeBlocks(t *testing.T) {
+	cidr := netip.MustParsePrefix("10.0.0.0/24") // 16 blocks, 14 whole ones
+	at := func(s string) subnet.ENI { return subnet.ENI{Primary: netip.MustParseAddr(s)} }
+	tests := []struct {
+		enis []subnet.ENI
+		want int
+	}{
+		{nil, 14},
+		{[]subnet.ENI{at("10.0.0.4")}, 14}, // in the first block, never whole
+		{[]subnet.ENI{at("10.0.0.16"), at("10.0.0.31")}, 13}, // one block, twice
+		{[]subnet.ENI{at("10.0.0.16"), at("10.0.0.32")}, 12}, // two blocks
+		{[]subnet.ENI{at("10.0.1.16")}, 14},                  // another subnet's address
+		{[]subnet.ENI{{Primary: netip.MustParseAddr("10.0.0.250"), Prefixes: []netip.Prefix{netip.MustParsePrefix("10.0.0.48/28")}}}, 13},
+	}
+	for i, tt := range tests {
+		if got := FreeBlocks(cidr, tt.enis); got != tt.want {
+			t.Errorf("case %d: FreeBlocks = %d, want %d", i, got, tt.want)
+		}
+	}
+	if got := FreeBlocks(netip.MustParsePrefix("10.0.0.0/28"), nil); got != 0 {
+		t.Errorf("a /28 has no whole block for a prefix: %d", got)
+	}
+}
+
+func TestRunRefuses(t *testing.T) {
+	custom := cni.DefaultConfig()
+	custom.CustomNetworking = true
+	if _, err := Run(Input{CNI: custom, Table: table(t)}); err == nil || err.Error() != "the aws-node DaemonSet runs custom networking: give --eniconfigs (kubectl get eniconfigs -o json) to audit the ENIConfigs" {
+		t.Errorf("custom networking without ENIConfigs: %v", err)
+	}
+	if _, err := ParseSeverity("fatal"); err == nil || err.Error() != `invalid severity "fatal": want one of error, warning, info` {
+		t.Errorf("ParseSeverity: %v", err)
+	}
+}
+
+// BenchmarkAudit10kNodes100kENIs: 10,000 nodes of four types over three
+// zones, ten ENIs each, in prefix mode.
+func BenchmarkAudit10kNodes100kENIs(b *testing.B) {
+	tab := table(b)
+	cfg := cni.DefaultConfig()
+	cfg.PrefixDelegation = true
+	types := []string{"m5.large", "m5.xlarge", "c5.2xlarge", "r5.4xlarge"}
+	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	in := Input{CNI: cfg, Table: tab, HasSubnets: true, HasENIs: true}
+	for z, zone := range zones {
+		in.Subnets = append(in.Subnets, subnet.Existing{ID: fmt.Sprintf("subnet-0a%015x", z), AZ: zone, CIDR: netip.MustParsePrefix(fmt.Sprintf("10.%d.0.0/16", z)), Available: 60000})
+	}
+	for i := range 10_000 {
+		z := i % 3
+		ip := netip.AddrFrom4([4]byte{10, byte(z), byte(i / 3 / 256), byte(i / 3 % 256)})
+		n := node(fmt.Sprintf("n%d", i), 110)
+		n.InstanceType, n.Zone, n.InstanceID, n.InternalIP = types[i%4], zones[z], fmt.Sprintf("i-0%016x", i), ip
+		in.Nodes = append(in.Nodes, n)
+		for d := range 10 {
+			in.ENIs = append(in.ENIs, subnet.ENI{ID: fmt.Sprintf("eni-%017x", i*10+d), SubnetID: in.Subnets[z].ID, InstanceID: n.InstanceID, DeviceIdx: d, Primary: ip})
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Run(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package kube
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/eksnet/eksnet/internal/cni"
+)
+
+// daemonSet is the part of an aws-node DaemonSet (kubectl get ds aws-node
+// -n kube-system -o yaml, or -o json) that holds the CNI's settings.
+type daemonSet struct {
+	Kind     string `yaml:"kind"`
+	Metadata struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Spec struct {
+		Template struct {
+			Spec struct {
+				Containers []container `yaml:"containers"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+	} `yaml:"spec"`
+	Items []yaml.Node `yaml:"items"`
+}
+
+type container struct {
+	Name  string `yaml:"name"`
+	Image string `yaml:"image"`
+	Env   []struct {
+		Name  string  `yaml:"name"`
+		Value *string `yaml:"value"` // nil for valueFrom, which the plan cannot resolve
+	} `yaml:"env"`
+}
+
+// DaemonSetCNI reads the aws-node DaemonSet's YAML or JSON and returns
+// the VPC CNI configuration its aws-node container runs (cni.FromEnv over
+// its environment, the version from the image tag); hasVersion reports that
+// the image named one.
+func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
+	out := cni.Config{}
+	var ds daemonSet
+	if err := yaml.Unmarshal(data, &ds); err != nil {
+		return out, false, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
+	}
+	if ds.Kind == "List" {
+		if len(ds.Items) != 1 {
+			return out, false, fmt.Errorf("aws-node DaemonSet: the file is a List of %d objects: give the aws-node DaemonSet alone", len(ds.Items))
+		}
+		item := ds.Items[0]
+		ds = daemonSet{}
+		if err := item.Decode(&ds); err != nil {
+			return out, false, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
+		}
+	}
+	if ds.Kind != "DaemonSet" {
+		return out, false, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
+	}
+	containers := ds.Spec.Template.Spec.Containers
+	i := slices.IndexFunc(containers, func(c container) bool { return c.Name == "aws-node" })
+	if i < 0 {
+		name := ds.Metadata.Name
+		if name == "" {
+			name = "the DaemonSet"
+		}
+		return out, false, fmt.Errorf("aws-node DaemonSet: %s has no container named aws-node", name)
+	}
+	c := containers[i]
+	version := cni.LatestVersion
+	if _, tag, ok := strings.Cut(c.Image[strings.LastIndex(c.Image, "/")+1:], ":"); ok {
+		if v, err := cni.ParseVersion(tag); err == nil {
+			version, hasVersion = v, true
+		}
+	}
+	env := map[string]string{}
+	for _, e := range c.Env {
+		if e.Value != nil {
+			env[e.Name] = strings.TrimSpace(*e.Value)
+		}
+	}
+	cfg, err = cni.FromEnv(env, version)
+	if err != nil {
+		return cfg, hasVersion, fmt.Errorf("aws-node DaemonSet: %w", err)
+	}
+	return cfg, hasVersion, nil
+}
+
+// oneLine joins a decoder's message onto one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
