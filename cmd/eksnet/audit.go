@@ -24,6 +24,7 @@ type auditOptions struct {
 	eniConfigs  string
 	subnetsFile string
 	enisFile    string
+	pods        string
 	output      string
 	failOn      string
 }
@@ -47,8 +48,9 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
   kubectl get eniconfigs -o json > eniconfigs.json
   aws ec2 describe-subnets --filters Name=vpc-id,Values=$VPC --output json > subnets.json
   aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=$VPC --output json > enis.json
+  kubectl get pods -A -o json > pods.json
   eksnet audit --nodes nodes.json --aws-node aws-node.yaml --eniconfigs eniconfigs.json \
-    --subnets-file subnets.json --enis-file enis.json`,
+    --subnets-file subnets.json --enis-file enis.json --pods pods.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -63,6 +65,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 	fs.StringVar(&opts.eniConfigs, "eniconfigs", "", "custom networking's ENIConfigs: kubectl get eniconfigs -o json")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")
+	fs.StringVar(&opts.pods, "pods", "", "the pods, for the warm pools: kubectl get pods -A -o json")
 	fs.StringVar(&opts.failOn, "fail-on", string(audit.Error), "exit 1 when a finding is at least this severe: error, warning or info")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
 	outputFlag(cmd, &opts.output, auditFormats)
@@ -90,7 +93,15 @@ func runAudit(opts *auditOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
-	if err := render.Write(opts.factory.streams.Out, format, auditView{report}); err != nil {
+	view := auditView{report}
+	if len(report.Findings) == 0 && (format == render.Table || format == render.Wide) {
+		// No table of nothing: the summary says it.
+		for _, line := range view.Footnotes() {
+			if _, err := fmt.Fprintln(opts.factory.streams.Out, prose.Printable(line)); err != nil {
+				return err
+			}
+		}
+	} else if err := render.Write(opts.factory.streams.Out, format, view); err != nil {
 		return err
 	}
 	failing := 0
@@ -122,7 +133,7 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 		return in, "", "", errors.New("no --aws-node given: eksnet audit reads the CNI's settings from kubectl get ds aws-node -n kube-system -o yaml")
 	}
 	stdinUsers := 0
-	for _, p := range []string{opts.nodes, opts.awsNode, opts.eniConfigs, opts.subnetsFile, opts.enisFile} {
+	for _, p := range []string{opts.nodes, opts.awsNode, opts.eniConfigs, opts.subnetsFile, opts.enisFile, opts.pods} {
 		if p == "-" {
 			stdinUsers++
 		}
@@ -174,10 +185,26 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 		}
 		in.HasENIs = true
 	}
+	if opts.pods != "" {
+		if data, err = read(opts.pods, "--pods", inputs.MaxClusterFile); err != nil {
+			return in, "", "", err
+		}
+		if in.Pods, err = kube.ParsePods(data); err != nil {
+			return in, "", "", fmt.Errorf("--pods %s: %w", opts.pods, err)
+		}
+		in.HasPods = true
+	}
 	if in.Table, err = opts.factory.BaseTable(); err != nil {
 		return in, "", "", err
 	}
 	return in, format, failOn, nil
+}
+
+// auditSourceFlags are the flags that give each audit input.
+var auditSourceFlags = map[audit.Source]string{
+	audit.SourceSubnets: "--subnets-file",
+	audit.SourceENIs:    "--enis-file",
+	audit.SourcePods:    "--pods",
 }
 
 // auditView renders a report: one row per finding, most severe first, then
@@ -201,7 +228,11 @@ func (v auditView) Footnotes() []string {
 	lines := []string{fmt.Sprintf("%s and %s audited: %s, %s, %s.", prose.Count(s.Nodes, "node", "nodes"), prose.Count(s.Subnets, "subnet", "subnets"),
 		prose.Count(s.Errors, "error", "errors"), prose.Count(s.Warnings, "warning", "warnings"), strconv.Itoa(s.Infos)+" info")}
 	for _, skipped := range v.Skipped {
-		lines = append(lines, "not checked: "+skipped)
+		var flags []string
+		for _, src := range skipped.Needs {
+			flags = append(flags, auditSourceFlags[src])
+		}
+		lines = append(lines, fmt.Sprintf("not checked: %s (needs %s)", skipped.Kind, prose.JoinAnd(flags)))
 	}
 	return lines
 }

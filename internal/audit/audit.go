@@ -26,9 +26,11 @@ type Input struct {
 	ENIConfigs []kube.ENIConfig
 	Subnets    []subnet.Existing
 	ENIs       []subnet.ENI
-	// HasENIConfigs, HasSubnets and HasENIs say which files were given:
-	// an empty list is a finding, a missing one is not.
-	HasENIConfigs, HasSubnets, HasENIs bool
+	// Pods counts the pods per node name (kube.ParsePods).
+	Pods map[string]kube.PodCounts
+	// HasENIConfigs, HasSubnets, HasENIs and HasPods say which files were
+	// given: an empty list is a finding, a missing one is not.
+	HasENIConfigs, HasSubnets, HasENIs, HasPods bool
 }
 
 // Report is the audit's result: the findings, most severe first, and the
@@ -40,7 +42,23 @@ type Report struct {
 	Subnets  []SubnetFigures `json:"subnets"`
 	Summary  Summary         `json:"summary"`
 	// Skipped names the checks that need an input that was not given.
-	Skipped []string `json:"skipped"`
+	Skipped []Skipped `json:"skipped"`
+}
+
+// Source is one of the audit's inputs.
+type Source string
+
+// The inputs a check may need beyond the nodes and the DaemonSet.
+const (
+	SourceSubnets Source = "subnets" // describe-subnets
+	SourceENIs    Source = "enis"    // describe-network-interfaces
+	SourcePods    Source = "pods"    // kubectl get pods
+)
+
+// Skipped is a check that did not run, and the inputs it needs.
+type Skipped struct {
+	Kind  Kind     `json:"kind"`
+	Needs []Source `json:"needs"`
 }
 
 // Summary counts the findings by severity.
@@ -79,6 +97,11 @@ type NodeFigures struct {
 	ENIs          int `json:"enis"`
 	HeldAddresses int `json:"heldAddresses"`
 	HeldPrefixes  int `json:"heldPrefixes"`
+	// PoolPods is the pods with a pool address (the pods file), and
+	// UnusedPoolAddresses the pool addresses it holds that no pod uses
+	// (ENIs and pods files).
+	PoolPods            int `json:"poolPods"`
+	UnusedPoolAddresses int `json:"unusedPoolAddresses"`
 }
 
 // SubnetFigures is one subnet's supply against its nodes' demand.
@@ -100,6 +123,13 @@ type SubnetFigures struct {
 	// FreeBlocks is the aligned, fully free /28 blocks left (ENIs file
 	// needed; -1 when unknown).
 	FreeBlocks int `json:"freeBlocks"`
+	// UnusedPoolAddresses is what its nodes hold in their warm pools beyond
+	// their pods; Freeable how many of those the suggested WARM_IP_TARGET
+	// and MINIMUM_IP_TARGET would return (ENIs and pods files).
+	UnusedPoolAddresses      int `json:"unusedPoolAddresses"`
+	Freeable                 int `json:"freeableAddresses"`
+	SuggestedWarmIPTarget    int `json:"suggestedWarmIPTarget,omitempty"`
+	SuggestedMinimumIPTarget int `json:"suggestedMinimumIPTarget,omitempty"`
 }
 
 // Run audits in. An error is bad input (an ENIConfig file missing where
@@ -115,7 +145,7 @@ func Run(in Input) (*Report, error) {
 	if in.CNI.CustomNetworking && !in.HasENIConfigs {
 		return nil, errors.New("the aws-node DaemonSet runs custom networking: give --eniconfigs (kubectl get eniconfigs -o json) to audit the ENIConfigs")
 	}
-	a := &auditor{in: in, report: &Report{CNI: in.CNI, Findings: []Finding{}, Nodes: []NodeFigures{}, Subnets: []SubnetFigures{}, Skipped: []string{}}}
+	a := &auditor{in: in, report: &Report{CNI: in.CNI, Findings: []Finding{}, Nodes: []NodeFigures{}, Subnets: []SubnetFigures{}, Skipped: []Skipped{}}}
 	a.index()
 	a.nodes()
 	a.eniConfigs()
@@ -150,10 +180,23 @@ type auditor struct {
 	demand  map[string]subnet.Need
 	more    map[string]subnet.Need
 	nodesIn map[string]int
+	// pools are the warm pools of each subnet's nodes, for warm-pool-excess.
+	pools map[string][]pool
+}
+
+// pool is one node's warm pool as it is now.
+type pool struct {
+	inst           limits.Instance
+	kubeletMaxPods int
+	pods, held     int
 }
 
 func (a *auditor) add(kind Kind, sev Severity, object, format string, args ...any) {
 	a.report.Findings = append(a.report.Findings, Finding{Kind: kind, Severity: sev, Object: object, Message: fmt.Sprintf(format, args...)})
+}
+
+func (a *auditor) skip(kind Kind, needs ...Source) {
+	a.report.Skipped = append(a.report.Skipped, Skipped{Kind: kind, Needs: needs})
 }
 
 func (a *auditor) index() {
@@ -173,7 +216,7 @@ func (a *auditor) index() {
 		}
 		a.enisBySub[e.SubnetID] = append(a.enisBySub[e.SubnetID], e)
 	}
-	a.demand, a.more, a.nodesIn = map[string]subnet.Need{}, map[string]subnet.Need{}, map[string]int{}
+	a.demand, a.more, a.nodesIn, a.pools = map[string]subnet.Need{}, map[string]subnet.Need{}, map[string]int{}, map[string][]pool{}
 }
 
 // nodeSubnet is the subnet of the node's primary ENI: from the ENIs file,
@@ -268,6 +311,15 @@ func (a *auditor) countDemand(n kube.Node, inst limits.Instance, cfg cni.Config,
 	if err != nil {
 		return
 	}
+	if a.in.HasPods && a.in.HasENIs {
+		held := 0
+		for _, e := range a.enisByInst[n.InstanceID] {
+			held += len(e.Secondary) + subnet.BlockSize*len(e.Prefixes)
+		}
+		fig.PoolPods = a.in.Pods[n.Name].Pool
+		fig.UnusedPoolAddresses = max(held-fig.PoolPods, 0)
+		a.pools[fig.PodSubnet] = append(a.pools[fig.PodSubnet], pool{inst: inst, kubeletMaxPods: n.CapacityPods, pods: fig.PoolPods, held: held})
+	}
 	heldNode, heldPod := subnet.Need{}, subnet.Need{}
 	for _, e := range a.enisByInst[n.InstanceID] {
 		held := subnet.Need{Addresses: 1 + len(e.Secondary), Blocks: len(e.Prefixes)}
@@ -340,11 +392,21 @@ func (a *auditor) eniConfigs() {
 
 func (a *auditor) subnets() {
 	if !a.in.HasSubnets {
-		a.report.Skipped = append(a.report.Skipped, string(SubnetRunsOut)+": needs --subnets-file or --live", string(SubnetFragmented)+": needs --subnets-file and --enis-file, or --live")
+		a.skip(SubnetRunsOut, SourceSubnets)
+		a.skip(SubnetFragmented, SourceSubnets, SourceENIs)
+		a.skip(WarmPoolExcess, SourceSubnets, SourceENIs, SourcePods)
 		return
 	}
 	if !a.in.HasENIs {
-		a.report.Skipped = append(a.report.Skipped, string(SubnetFragmented)+": needs --enis-file or --live")
+		a.skip(SubnetFragmented, SourceENIs)
+	}
+	switch {
+	case !a.in.HasENIs && !a.in.HasPods:
+		a.skip(WarmPoolExcess, SourceENIs, SourcePods)
+	case !a.in.HasENIs:
+		a.skip(WarmPoolExcess, SourceENIs)
+	case !a.in.HasPods:
+		a.skip(WarmPoolExcess, SourcePods)
 	}
 	prefixMode := a.in.CNI.PrefixDelegation && !a.in.CNI.IsIPv6()
 	for _, s := range a.in.Subnets {
@@ -375,8 +437,45 @@ func (a *auditor) subnets() {
 					prose.Count(fig.FreeBlocks, "aligned, fully free /28 block", "aligned, fully free /28 blocks"), s.Available, more.Blocks, next)
 			}
 		}
+		a.warmPool(&fig)
 		a.report.Subnets = append(a.report.Subnets, fig)
 	}
+}
+
+// suggestedWarmIPTarget is the WARM_IP_TARGET warm-pool-excess suggests:
+// two free addresses per node, so that a pod or two start without waiting
+// on EC2 (docs/node-addresses.md "When ipamd grows and shrinks the pool").
+const suggestedWarmIPTarget = 2
+
+// warmPool reports the addresses the subnet's nodes hold beyond their pods,
+// and how many WARM_IP_TARGET=2 with MINIMUM_IP_TARGET at the busiest node's
+// pods would free: each node then holds what ipamd holds under those
+// settings for the pods it runs (ipam.NodeDemand).
+func (a *auditor) warmPool(fig *SubnetFigures) {
+	pools := a.pools[fig.ID]
+	if len(pools) == 0 {
+		return
+	}
+	busiest := 0
+	for _, p := range pools {
+		fig.UnusedPoolAddresses += max(p.held-p.pods, 0)
+		busiest = max(busiest, p.pods)
+	}
+	tuned := a.in.CNI
+	tuned.WarmIPTarget, tuned.MinimumIPTarget = suggestedWarmIPTarget, max(busiest, 1)
+	for _, p := range pools {
+		d, err := ipam.NodeDemand(p.inst, tuned, ipam.Load{KubeletMaxPods: p.kubeletMaxPods, Pods: p.pods})
+		if err != nil {
+			return
+		}
+		fig.Freeable += max(p.held-d.PoolAddresses, 0)
+	}
+	if fig.Freeable == 0 {
+		return
+	}
+	fig.SuggestedWarmIPTarget, fig.SuggestedMinimumIPTarget = tuned.WarmIPTarget, tuned.MinimumIPTarget
+	a.add(WarmPoolExcess, Info, "subnet/"+fig.ID, "%d pool addresses on its %s are used by no pod; WARM_IP_TARGET=%d and MINIMUM_IP_TARGET=%d (the busiest node's pods) would return %d of them to the subnet",
+		fig.UnusedPoolAddresses, prose.Count(len(pools), "node", "nodes"), tuned.WarmIPTarget, tuned.MinimumIPTarget, fig.Freeable)
 }
 
 // perNode is the average node's share of demand, rounded up: what one more

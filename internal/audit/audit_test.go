@@ -128,6 +128,11 @@ func TestFindingKinds(t *testing.T) {
 		{"windows over", withNode(func() kube.Node { w := windows; w.CapacityPods = 110; return w }()), []kindObject{{MaxPodsOverLimit, Error, "node/w1"}}},
 
 		{"subnet with room", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true, ENIs: half, HasENIs: true}, nil},
+		{"warm pool in use", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true, ENIs: full, HasENIs: true,
+			Pods: map[string]kube.PodCounts{"n1": {Pool: 26, HostNetwork: 2}}, HasPods: true}, nil},
+		{"warm pool idle", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true, ENIs: full, HasENIs: true,
+			Pods: map[string]kube.PodCounts{"n1": {Pool: 5, HostNetwork: 2}}, HasPods: true},
+			[]kindObject{{WarmPoolExcess, Info, "subnet/" + nodeSubnet.ID}}},
 		{"subnet runs out", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{tight}, HasSubnets: true, ENIs: half, HasENIs: true},
 			[]kindObject{{SubnetRunsOut, Error, "subnet/" + nodeSubnet.ID}}},
 		{"subnet full after growth", Input{CNI: def, Table: tab, Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{snug}, HasSubnets: true, ENIs: half, HasENIs: true},
@@ -164,7 +169,7 @@ func TestFindingKinds(t *testing.T) {
 
 // Every kind is planted by some case above, and documented in Kinds.
 func TestKindsAreListed(t *testing.T) {
-	if len(Kinds) != 10 || len(slices.Compact(slices.Clone(Kinds))) != len(Kinds) {
+	if len(Kinds) != 11 || len(slices.Compact(slices.Clone(Kinds))) != len(Kinds) {
 		t.Errorf("Kinds = %v", Kinds)
 	}
 }
@@ -231,5 +236,24 @@ func BenchmarkAudit10kNodes100kENIs(b *testing.B) {
 		if _, err := Run(in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// An m5.large holding three full ENIs (27 pool addresses) for 5 pods:
+// WARM_IP_TARGET=2, MINIMUM_IP_TARGET=5 keeps max(5 + 2, 5) = 7, so 20
+// return to the subnet.
+func TestWarmPoolFigures(t *testing.T) {
+	full := []subnet.ENI{eni("eni-0000000000000001", nodeSubnet.ID, 0, "10.0.0.10", 9), eni("eni-0000000000000002", nodeSubnet.ID, 1, "10.0.0.30", 9), eni("eni-0000000000000003", nodeSubnet.ID, 2, "10.0.0.50", 9)}
+	r, err := Run(Input{CNI: cni.DefaultConfig(), Table: table(t), Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true,
+		ENIs: full, HasENIs: true, Pods: map[string]kube.PodCounts{"n1": {Pool: 5, HostNetwork: 2}}, HasPods: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, n := r.Subnets[0], r.Nodes[0]
+	if s.UnusedPoolAddresses != 22 || s.Freeable != 20 || s.SuggestedWarmIPTarget != 2 || s.SuggestedMinimumIPTarget != 5 || n.PoolPods != 5 || n.UnusedPoolAddresses != 22 {
+		t.Errorf("subnet %+v\nnode %+v", s, n)
+	}
+	if got := r.Findings[0].Message; got != "22 pool addresses on its 1 node are used by no pod; WARM_IP_TARGET=2 and MINIMUM_IP_TARGET=5 (the busiest node's pods) would return 20 of them to the subnet" {
+		t.Errorf("message %q", got)
 	}
 }

@@ -14,6 +14,7 @@ const (
 	MaxPodsOverLimit       Kind = "max-pods-over-limit"
 	MaxPodsUnderLimit      Kind = "max-pods-under-limit"
 	KubeReservedMismatch   Kind = "kube-reserved-mismatch"
+	WarmPoolExcess         Kind = "warm-pool-excess"
 	SubnetRunsOut          Kind = "subnet-runs-out"
 	SubnetFragmented       Kind = "subnet-fragmented"
 	ENIConfigMissing       Kind = "eniconfig-missing"
@@ -24,7 +25,7 @@ const (
 )
 
 // Kinds lists every kind, in the order the README documents them.
-var Kinds = []Kind{MaxPodsOverLimit, MaxPodsUnderLimit, KubeReservedMismatch, SubnetRunsOut, SubnetFragmented,
+var Kinds = []Kind{MaxPodsOverLimit, MaxPodsUnderLimit, KubeReservedMismatch, WarmPoolExcess, SubnetRunsOut, SubnetFragmented,
 	ENIConfigMissing, ENIConfigWrongZone, ENIConfigUnknownSubnet, UnknownInstanceType, NodeSubnetUnknown}
 
 // Severity orders findings: Error above Warning above Info.

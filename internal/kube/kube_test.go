@@ -118,3 +118,39 @@ func FuzzParseENIConfigs(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePods(t *testing.T) {
+	doc := `{"apiVersion":"v1","kind":"List","items":[
+ {"metadata":{"name":"a"},"spec":{"nodeName":"n1"},"status":{"phase":"Running"}},
+ {"metadata":{"name":"b"},"spec":{"nodeName":"n1","hostNetwork":true},"status":{"phase":"Running"}},
+ {"metadata":{"name":"c","annotations":{"vpc.amazonaws.com/pod-eni":"[{\"eniId\":\"eni-1\"}]"}},"spec":{"nodeName":"n1"},"status":{"phase":"Running"}},
+ {"metadata":{"name":"d"},"spec":{"nodeName":"n1"},"status":{"phase":"Succeeded"}},
+ {"metadata":{"name":"e"},"spec":{},"status":{"phase":"Pending"}},
+ {"metadata":{"name":"f"},"spec":{"nodeName":"n2"},"status":{"phase":"Pending"}}]}`
+	got, err := ParsePods([]byte(doc))
+	if err != nil || len(got) != 2 || got["n1"] != (PodCounts{Pool: 1, Branch: 1, HostNetwork: 1}) || got["n2"] != (PodCounts{Pool: 1}) {
+		t.Errorf("%+v %v", got, err)
+	}
+	if _, err := ParsePods([]byte(`{"kind":"NodeList","items":[]}`)); err == nil || err.Error() != `pods: the file holds kind "NodeList", not a List of Pods: give the output of kubectl get pods -A -o json` {
+		t.Errorf("NodeList: %v", err)
+	}
+}
+
+func FuzzParsePods(f *testing.F) {
+	f.Add([]byte(`{"kind":"List","items":[{"spec":{"nodeName":"n"},"status":{"phase":"Running"}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzbound.Start(t)()
+		counts, err := ParsePods(data)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error spans lines: %q", err)
+			}
+			return
+		}
+		for node, c := range counts {
+			if node == "" || c.Pool+c.Branch+c.HostNetwork == 0 {
+				t.Fatalf("%q: %+v", node, c)
+			}
+		}
+	})
+}
