@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eksnet/eksnet/internal/audit"
+	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/inputs"
 	"github.com/eksnet/eksnet/internal/kube"
 	"github.com/eksnet/eksnet/internal/prose"
@@ -25,6 +29,7 @@ type auditOptions struct {
 	subnetsFile string
 	enisFile    string
 	pods        string
+	aws         awsFlags // --live and the AWS settings it uses
 	output      string
 	failOn      string
 }
@@ -56,7 +61,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 			if runF != nil {
 				return runF(opts)
 			}
-			return runAudit(opts)
+			return runAudit(cmd.Context(), opts)
 		},
 	}
 	fs := cmd.Flags()
@@ -65,6 +70,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 	fs.StringVar(&opts.eniConfigs, "eniconfigs", "", "custom networking's ENIConfigs: kubectl get eniconfigs -o json")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")
+	opts.aws.bind(cmd, liveAudit, 60*time.Second)
 	fs.StringVar(&opts.pods, "pods", "", "the pods, for the warm pools: kubectl get pods -A -o json")
 	fs.StringVar(&opts.failOn, "fail-on", string(audit.Error), "exit 1 when a finding is at least this severe: error, warning or info")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
@@ -73,7 +79,8 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 }
 
 // exitError is an error with its own exit status: audit exits 1 for
-// findings and 2 for bad input.
+// findings and 2 when it could not audit (bad input, EC2 failing), so that
+// CI tells the two apart.
 type exitError struct {
 	code int
 	err  error
@@ -82,16 +89,21 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-func badInput(err error) error { return &exitError{code: 2, err: err} }
+func notAudited(err error) error { return &exitError{code: 2, err: err} }
 
-func runAudit(opts *auditOptions) error {
+func runAudit(ctx context.Context, opts *auditOptions) error {
 	in, format, failOn, err := readAuditInput(opts)
 	if err != nil {
-		return badInput(err)
+		return notAudited(err)
+	}
+	if opts.aws.live {
+		if err := readLiveVPC(ctx, &in, &opts.aws); err != nil {
+			return notAudited(err)
+		}
 	}
 	report, err := audit.Run(in)
 	if err != nil {
-		return badInput(err)
+		return notAudited(err)
 	}
 	view := auditView{report}
 	if len(report.Findings) == 0 && (format == render.Table || format == render.Wide) {
@@ -131,6 +143,9 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 		return in, "", "", errors.New("no --nodes given: eksnet audit --nodes nodes.json (kubectl get nodes -o json)")
 	case opts.awsNode == "":
 		return in, "", "", errors.New("no --aws-node given: eksnet audit reads the CNI's settings from kubectl get ds aws-node -n kube-system -o yaml")
+	}
+	if opts.aws.live && (opts.subnetsFile != "" || opts.enisFile != "") {
+		return in, "", "", errors.New("--live reads the subnets and network interfaces from EC2: give --live, or --subnets-file and --enis-file, not both")
 	}
 	stdinUsers := 0
 	for _, p := range []string{opts.nodes, opts.awsNode, opts.eniConfigs, opts.subnetsFile, opts.enisFile, opts.pods} {
@@ -198,6 +213,41 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 		return in, "", "", err
 	}
 	return in, format, failOn, nil
+}
+
+// readLiveVPC reads the nodes' VPC from EC2: the VPC of the first node's
+// interfaces (DescribeNetworkInterfaces by instance), then its subnets
+// (DescribeSubnets) and every interface in it (DescribeNetworkInterfaces by
+// VPC), paged and bounded as every EC2 read is.
+func readLiveVPC(ctx context.Context, in *audit.Input, a *awsFlags) error {
+	i := slices.IndexFunc(in.Nodes, func(n kube.Node) bool { return n.InstanceID != "" })
+	if i < 0 {
+		return errors.New("--live finds the VPC from the nodes' instance IDs, and no node has an aws:/// spec.providerID")
+	}
+	ctx, cancel := ec2limits.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	cfg, err := ec2limits.LoadConfig(ctx, a.options())
+	if err != nil {
+		return err
+	}
+	api := ec2limits.NewClient(cfg, a.options(), "")
+	_, vpcs, err := ec2limits.DescribeNetworkInterfaces(ctx, api, "attachment.instance-id", in.Nodes[i].InstanceID)
+	switch {
+	case err != nil:
+		return fmt.Errorf("EC2 in %s: %w", cfg.Region, err)
+	case len(vpcs) != 1:
+		return fmt.Errorf("EC2 in %s: node %s (%s) has interfaces in %d VPCs: is --region the cluster's?", cfg.Region, in.Nodes[i].Name, in.Nodes[i].InstanceID, len(vpcs))
+	}
+	vpc, err := ec2limits.DescribeVPC(ctx, api, vpcs[0])
+	if err != nil {
+		return fmt.Errorf("EC2 in %s: %w", cfg.Region, err)
+	}
+	enis, _, err := ec2limits.DescribeNetworkInterfaces(ctx, api, "vpc-id", vpcs[0])
+	if err != nil {
+		return fmt.Errorf("EC2 in %s: %w", cfg.Region, err)
+	}
+	in.Subnets, in.ENIs, in.HasSubnets, in.HasENIs = vpc.Subnets, enis, true, true
+	return nil
 }
 
 // auditSourceFlags are the flags that give each audit input.

@@ -24,6 +24,7 @@ type awsFlags struct {
 const (
 	liveLimits = "ask EC2 (DescribeInstanceTypes) instead of the offline table"
 	livePlan   = "read the VPC's subnets and CIDR blocks from EC2 (DescribeSubnets, DescribeVpcs) for vpc.id, instead of --subnets-file"
+	liveAudit  = "read the nodes' VPC from EC2 (DescribeNetworkInterfaces, DescribeSubnets), instead of --subnets-file and --enis-file"
 )
 
 // bind adds the AWS flags to cmd, and --live with that help text unless

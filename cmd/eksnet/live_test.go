@@ -21,7 +21,8 @@ const fakesKey = "ec2fake"
 // ec2fakeCmd is the script command
 //
 //	ec2fake [-page N] [-delay D] [-regions r1,r2] [-fail CODE[:TIMES][@ACTION]]...
-//	        [-subnets DESCRIBE-SUBNETS.json] [-vpc VPC_ID=CIDR[,CIDR]...]...
+//	        [-subnets DESCRIBE-SUBNETS.json] [-enis DESCRIBE-NETWORK-INTERFACES.json]
+//	        [-vpc VPC_ID=CIDR[,CIDR]...]...
 //
 // which starts an in-process EC2 endpoint serving ec2fake.Records(), the
 // subnets of the describe-subnets file and the VPCs with their blocks (the
@@ -35,6 +36,7 @@ func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	delay := fs.Duration("delay", 0, "delay before every answer")
 	regions := fs.String("regions", "", "regions DescribeRegions returns")
 	subnetsFile := fs.String("subnets", "", "describe-subnets JSON to serve")
+	enisFile := fs.String("enis", "", "describe-network-interfaces JSON to serve")
 	var vpcs []ec2types.Vpc
 	fs.Func("vpc", "VPC_ID=CIDR[,CIDR]", func(v string) error {
 		id, cidrs, ok := strings.Cut(v, "=")
@@ -88,6 +90,13 @@ func ec2fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("ec2fake: %s: %v", *subnetsFile, err)
 		}
 		s.SetSubnets(subnets...)
+	}
+	if *enisFile != "" {
+		enis, err := ec2fake.ParseNetworkInterfaces([]byte(ts.ReadFile(*enisFile)))
+		if err != nil {
+			ts.Fatalf("ec2fake: %s: %v", *enisFile, err)
+		}
+		s.SetNetworkInterfaces(enis...)
 	}
 	s.SetVPCs(vpcs...)
 	s.SetPageSize(*page)

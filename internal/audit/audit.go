@@ -111,13 +111,14 @@ type SubnetFigures struct {
 	CIDR      string `json:"cidr"`
 	Available int    `json:"availableAddresses"`
 	Nodes     int    `json:"nodes"`
-	// DemandAtMaxPods is everything its nodes take at max pods, as ipamd
-	// holds it (warm pool included): addresses, and /28 blocks in prefix
-	// mode. MoreAddresses and MoreBlocks are what they would take beyond
-	// what they hold now (computed only with the ENIs file).
+	// DemandAddresses and DemandBlocks are everything its nodes take at
+	// max pods, as ipamd holds it (warm pool included): single addresses,
+	// and /28 blocks in prefix mode. When HeldKnown (ENIs file or --live),
+	// MoreAddresses and MoreBlocks are what they would take beyond what
+	// they hold now.
 	DemandAddresses int  `json:"demandAddresses"`
 	DemandBlocks    int  `json:"demandBlocks"`
-	Growth          bool `json:"growthKnown"`
+	HeldKnown       bool `json:"heldKnown"`
 	MoreAddresses   int  `json:"moreAddresses"`
 	MoreBlocks      int  `json:"moreBlocks"`
 	// FreeBlocks is the aligned, fully free /28 blocks left (ENIs file
@@ -415,7 +416,7 @@ func (a *auditor) subnets() {
 		fig.DemandAddresses, fig.DemandBlocks = demand.Addresses, demand.Blocks
 		obj := "subnet/" + s.ID
 		if a.in.HasENIs {
-			fig.Growth, fig.MoreAddresses, fig.MoreBlocks = true, more.Addresses, more.Blocks
+			fig.HeldKnown, fig.MoreAddresses, fig.MoreBlocks = true, more.Addresses, more.Blocks
 			fig.FreeBlocks = FreeBlocks(s.CIDR, a.enisBySub[s.ID])
 		}
 		switch {

@@ -107,6 +107,7 @@ type Server struct {
 	regions   []string
 	subnets   []ec2types.Subnet
 	vpcs      []ec2types.Vpc
+	enis      []ec2types.NetworkInterface
 	pageSize  int
 	delay     time.Duration
 	failures  []*failureState
@@ -271,6 +272,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.describeSubnets(w, req, requestID)
 	case "DescribeVpcs":
 		s.describeVpcs(w, req, requestID)
+	case "DescribeNetworkInterfaces":
+		s.describeNetworkInterfaces(w, req, requestID)
 	case "":
 		writeError(w, http.StatusBadRequest, "MissingAction", "The request must contain the parameter Action", requestID)
 	default:

@@ -120,13 +120,13 @@ func (s *Server) describeVpcs(w http.ResponseWriter, req Request, requestID stri
 // checkListRequest refuses, as EC2 does, a MaxResults outside 5 to maxPage
 // and a filter other than the action's one; it reports whether the request
 // may go on.
-func checkListRequest(w http.ResponseWriter, req Request, requestID string, maxPage int, filter string) bool {
+func checkListRequest(w http.ResponseWriter, req Request, requestID string, maxPage int, filters ...string) bool {
 	if req.MaxResults != 0 && (req.MaxResults < 5 || req.MaxResults > maxPage) {
 		writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("Value ( %d ) for parameter maxResults is invalid. Expecting a value between 5 and %d.", req.MaxResults, maxPage), requestID)
 		return false
 	}
 	for name := range req.Filters {
-		if name != filter {
+		if !slices.Contains(filters, name) {
 			writeError(w, http.StatusBadRequest, "InvalidParameterValue", fmt.Sprintf("The filter '%s' is invalid", name), requestID)
 			return false
 		}
@@ -204,4 +204,54 @@ func setResponse(action, setName, requestID string, items []any, next string) []
 	}
 	fmt.Fprintf(&b, "</%sResponse>", action)
 	return b.Bytes()
+}
+
+// ParseNetworkInterfaces decodes the JSON of `aws ec2
+// describe-network-interfaces --output json` into the SDK's records.
+func ParseNetworkInterfaces(data []byte) ([]ec2types.NetworkInterface, error) {
+	var doc struct{ NetworkInterfaces *[]ec2types.NetworkInterface }
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("describe-network-interfaces JSON: %w", err)
+	}
+	if doc.NetworkInterfaces == nil {
+		return nil, fmt.Errorf("describe-network-interfaces JSON: no NetworkInterfaces list")
+	}
+	return *doc.NetworkInterfaces, nil
+}
+
+// SetNetworkInterfaces sets what DescribeNetworkInterfaces serves.
+func (s *Server) SetNetworkInterfaces(enis ...ec2types.NetworkInterface) {
+	s.mu.Lock()
+	s.enis = enis
+	s.mu.Unlock()
+}
+
+// MaxENIsPerPage is the most DescribeNetworkInterfaces' MaxResults takes.
+const MaxENIsPerPage = 1000
+
+// describeNetworkInterfaces serves the interfaces matching the vpc-id and
+// attachment.instance-id filters, MaxResults (5 to 1000) a page.
+func (s *Server) describeNetworkInterfaces(w http.ResponseWriter, req Request, requestID string) {
+	s.mu.Lock()
+	enis := s.enis
+	pageSize, paging := s.pageSize, s.paging
+	s.mu.Unlock()
+	if !checkListRequest(w, req, requestID, MaxENIsPerPage, "vpc-id", "attachment.instance-id") {
+		return
+	}
+	var matched []ec2types.NetworkInterface
+	for _, e := range enis {
+		instance := ""
+		if e.Attachment != nil {
+			instance = aws.ToString(e.Attachment.InstanceId)
+		}
+		if ids, ok := req.Filters["vpc-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, aws.ToString(e.VpcId)) }) {
+			continue
+		}
+		if ids, ok := req.Filters["attachment.instance-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, instance) }) {
+			continue
+		}
+		matched = append(matched, e)
+	}
+	writePage(w, "DescribeNetworkInterfaces", "networkInterfaceSet", req, requestID, matched, len(matched), pageSize, paging)
 }

@@ -20,6 +20,12 @@ var elementNames = map[string]string{
 	"Workloads":      "workloadSet",
 	"EbsCards":       "ebsCardSet",
 	"Tags":           "tagSet",
+	// NetworkInterface
+	"PrivateIpAddresses": "privateIpAddressesSet",
+	"Ipv4Prefixes":       "ipv4PrefixSet",
+	"Ipv6Addresses":      "ipv6AddressesSet",
+	"Ipv6Prefixes":       "ipv6PrefixSet",
+	"Groups":             "groupSet",
 }
 
 // memberNames are the list fields whose entries are not <item> elements.

@@ -18,6 +18,7 @@ type API interface {
 	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
 	ec2.DescribeSubnetsAPIClient
 	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
+	ec2.DescribeNetworkInterfacesAPIClient
 }
 
 // MaxTypesPerCall is the most instance types DescribeInstanceTypes takes in

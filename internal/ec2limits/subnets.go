@@ -105,3 +105,43 @@ func ToExisting(records []ec2types.Subnet) ([]subnet.Existing, error) {
 	}
 	return subnet.FromDescribed("EC2 DescribeSubnets", described)
 }
+
+// MaxENIsPerCall is the most interfaces DescribeNetworkInterfaces returns
+// on one page.
+const MaxENIsPerCall = 1000
+
+// DescribeNetworkInterfaces returns the network interfaces matching one
+// filter (vpc-id, or attachment.instance-id), MaxENIsPerCall a page,
+// through the SDK's paginator, as the audit reads them.
+func DescribeNetworkInterfaces(ctx context.Context, api API, filter string, values ...string) ([]subnet.ENI, []string, error) {
+	pages := ec2.NewDescribeNetworkInterfacesPaginator(api, &ec2.DescribeNetworkInterfacesInput{
+		Filters:    []ec2types.Filter{{Name: aws.String(filter), Values: values}},
+		MaxResults: aws.Int32(MaxENIsPerCall),
+	})
+	records, err := allPages(ctx, "DescribeNetworkInterfaces", pages, func(page *ec2.DescribeNetworkInterfacesOutput) ([]ec2types.NetworkInterface, *string) {
+		return page.NetworkInterfaces, page.NextToken
+	}, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	described := make([]subnet.DescribedENI, len(records))
+	var vpcs []string
+	for i, r := range records {
+		d := subnet.DescribedENI{NetworkInterfaceID: aws.ToString(r.NetworkInterfaceId), SubnetID: aws.ToString(r.SubnetId), VpcID: aws.ToString(r.VpcId)}
+		if a := r.Attachment; a != nil && aws.ToString(a.InstanceId) != "" {
+			d.Attachment = &subnet.DescribedAttachment{InstanceID: aws.ToString(a.InstanceId), DeviceIndex: int(aws.ToInt32(a.DeviceIndex))}
+		}
+		for _, p := range r.PrivateIpAddresses {
+			d.PrivateIPAddresses = append(d.PrivateIPAddresses, subnet.DescribedAddress{PrivateIPAddress: aws.ToString(p.PrivateIpAddress), Primary: aws.ToBool(p.Primary)})
+		}
+		for _, p := range r.Ipv4Prefixes {
+			d.IPv4Prefixes = append(d.IPv4Prefixes, subnet.DescribedPrefix{IPv4Prefix: aws.ToString(p.Ipv4Prefix)})
+		}
+		described[i] = d
+		if !slices.Contains(vpcs, d.VpcID) && d.VpcID != "" {
+			vpcs = append(vpcs, d.VpcID)
+		}
+	}
+	enis, err := subnet.FromDescribedENIs("EC2 DescribeNetworkInterfaces", described)
+	return enis, vpcs, err
+}

@@ -222,3 +222,40 @@ func TestDescribeVPCTimeout(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+const enisJSON = `{"NetworkInterfaces":[
+ {"NetworkInterfaceId":"eni-0123456789abcdef0","SubnetId":"subnet-0a1b2c3d4e5f60718","VpcId":"vpc-0a1b2c3d4e5f60718","InterfaceType":"interface","Status":"in-use",
+  "Attachment":{"InstanceId":"i-0123456789abcdef0","DeviceIndex":0,"Status":"attached"},"PrivateIpAddress":"10.0.0.5",
+  "PrivateIpAddresses":[{"PrivateIpAddress":"10.0.0.5","Primary":true},{"PrivateIpAddress":"10.0.0.6","Primary":false}],
+  "Ipv4Prefixes":[{"Ipv4Prefix":"10.0.0.32/28"},{"Ipv4Prefix":"10.0.0.48/28"}]},
+ {"NetworkInterfaceId":"eni-0123456789abcdef1","SubnetId":"subnet-0a1b2c3d4e5f60718","VpcId":"vpc-0a1b2c3d4e5f60718","InterfaceType":"lambda","Status":"in-use",
+  "PrivateIpAddress":"10.0.0.200","PrivateIpAddresses":[{"PrivateIpAddress":"10.0.0.200","Primary":true}]},
+ {"NetworkInterfaceId":"eni-0123456789abcdef2","SubnetId":"subnet-0f9e8d7c6b5a40312","VpcId":"vpc-0123456789abcdef9","InterfaceType":"interface","Status":"available",
+  "PrivateIpAddress":"172.31.0.5","PrivateIpAddresses":[{"PrivateIpAddress":"172.31.0.5","Primary":true}]}]}`
+
+// The interfaces read from EC2 (paged, one a page) are those the AWS CLI's
+// JSON of the same records gives, filtered by VPC or instance.
+func TestDescribeNetworkInterfaces(t *testing.T) {
+	s, api := start(t, nil)
+	records, err := ec2fake.ParseNetworkInterfaces([]byte(enisJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetNetworkInterfaces(records...)
+	s.SetPageSize(1)
+	fromFile, err := subnet.ParseDescribeNetworkInterfaces([]byte(enisJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, vpcs, err := DescribeNetworkInterfaces(context.Background(), api, "vpc-id", "vpc-0a1b2c3d4e5f60718")
+	if err != nil || !reflect.DeepEqual(got, fromFile[:2]) || !slices.Equal(vpcs, []string{"vpc-0a1b2c3d4e5f60718"}) {
+		t.Errorf("by VPC: %+v %v %v\nwant %+v", got, vpcs, err, fromFile[:2])
+	}
+	if n := len(s.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2 pages", n)
+	}
+	got, vpcs, err = DescribeNetworkInterfaces(context.Background(), api, "attachment.instance-id", "i-0123456789abcdef0")
+	if err != nil || !reflect.DeepEqual(got, fromFile[:1]) || !slices.Equal(vpcs, []string{"vpc-0a1b2c3d4e5f60718"}) {
+		t.Errorf("by instance: %+v %v %v", got, vpcs, err)
+	}
+}
