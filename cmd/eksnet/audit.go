@@ -29,6 +29,7 @@ type auditOptions struct {
 	subnetsFile string
 	enisFile    string
 	pods        string
+	growth      string
 	aws         awsFlags // --live and the AWS settings it uses
 	output      string
 	failOn      string
@@ -71,6 +72,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")
 	opts.aws.bind(cmd, liveAudit, 60*time.Second)
+	fs.StringVar(&opts.growth, "growth", "", "node growth per month (5%/month or +10/month): warn of the month a subnet runs out")
 	fs.StringVar(&opts.pods, "pods", "", "the pods, for the warm pools: kubectl get pods -A -o json")
 	fs.StringVar(&opts.failOn, "fail-on", string(audit.Error), "exit 1 when a finding is at least this severe: error, warning or info")
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"error", "warning", "info"}, cobra.ShellCompDirectiveNoFileComp))
@@ -137,6 +139,11 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 	failOn, err := audit.ParseSeverity(opts.failOn)
 	if err != nil {
 		return in, "", "", fmt.Errorf("--fail-on: %w", err)
+	}
+	if opts.growth != "" {
+		if in.Growth, err = subnet.ParseGrowth(opts.growth); err != nil {
+			return in, "", "", fmt.Errorf("--growth: %w", err)
+		}
 	}
 	switch {
 	case opts.nodes == "":

@@ -26,6 +26,9 @@ type Input struct {
 	ENIConfigs []kube.ENIConfig
 	Subnets    []subnet.Existing
 	ENIs       []subnet.ENI
+	// Growth is how the node count grows per month, for the month a
+	// subnet runs out (the zero Growth: none).
+	Growth subnet.Growth
 	// Pods counts the pods per node name (kube.ParsePods).
 	Pods map[string]kube.PodCounts
 	// HasENIConfigs, HasSubnets, HasENIs and HasPods say which files were
@@ -124,6 +127,9 @@ type SubnetFigures struct {
 	// FreeBlocks is the aligned, fully free /28 blocks left (ENIs file
 	// needed; -1 when unknown).
 	FreeBlocks int `json:"freeBlocks"`
+	// RunsOutMonth is the first month, at Input.Growth, its nodes at max
+	// pods no longer fit (0: not within ten years, or no growth given).
+	RunsOutMonth int `json:"runsOutMonth,omitempty"`
 	// UnusedPoolAddresses is what its nodes hold in their warm pools beyond
 	// their pods; Freeable how many of those the suggested WARM_IP_TARGET
 	// and MINIMUM_IP_TARGET would return (ENIs and pods files).
@@ -139,6 +145,9 @@ type SubnetFigures struct {
 func Run(in Input) (*Report, error) {
 	if err := in.CNI.Validate(); err != nil {
 		return nil, err
+	}
+	if !in.Growth.IsZero() && !in.Growth.Monthly() {
+		return nil, fmt.Errorf("invalid growth %s: the month a subnet runs out needs growth per month, such as 5%%/month or +10/month", in.Growth)
 	}
 	if in.Table == nil {
 		return nil, errors.New("audit: no instance table")
@@ -430,6 +439,16 @@ func (a *auditor) subnets() {
 		case a.in.HasENIs && more.Total()+perNode(demand, fig.Nodes).Total() > s.Available:
 			a.add(SubnetRunsOut, Warning, obj, "after its %d nodes reach max pods, %d of %d free addresses are left: not enough for one more node (%d): plan the next subnet now",
 				fig.Nodes, s.Available-more.Total(), s.Available, perNode(demand, fig.Nodes).Total())
+		case a.in.HasENIs && a.in.Growth.Monthly():
+			// What the subnet holds once today's nodes reach max pods, then
+			// one average node's demand per node gained.
+			base := subnet.Need{Addresses: s.Len().Usable() - s.Available}.Plus(more)
+			part := subnet.Part{Nodes: fig.Nodes, PerNode: perNode(demand, fig.Nodes)}
+			if month, ok := subnet.FirstMonthOver(s.Len(), base, []subnet.Part{part}, a.in.Growth, subnet.RunwayHorizonMonths); ok {
+				fig.RunsOutMonth = month
+				a.add(SubnetRunsOut, Warning, obj, "growing %s, its %d nodes become %d in month %d, and their addresses at max pods no longer fit the %s: plan the next subnet before then",
+					a.in.Growth, fig.Nodes, a.in.Growth.After(fig.Nodes, month), month, s.Len())
+			}
 		}
 		if prefixMode && a.in.HasENIs && fig.Nodes > 0 {
 			next := perNode(demand, fig.Nodes).Blocks

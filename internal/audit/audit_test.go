@@ -257,3 +257,40 @@ func TestWarmPoolFigures(t *testing.T) {
 		t.Errorf("message %q", got)
 	}
 }
+
+// With growth, a subnet that holds today's nodes at max pods warns of the
+// month it no longer does: 10 m5.large at 29 pods (30 addresses each at
+// max pods, holding 10 now) in a /24 with 151 free addresses: 200 more to
+// reach max pods do not fit... so a /23 with 403 free: 200 + 30 per new node
+// fits 6 more nodes; at +2 nodes a month, month 4 brings 8.
+func TestGrowthRunway(t *testing.T) {
+	tab := table(t)
+	var nodes []kube.Node
+	var enis []subnet.ENI
+	for i := range 10 {
+		n := node(fmt.Sprintf("n%d", i), 29)
+		n.InstanceID = fmt.Sprintf("i-0aaaaaaaaaaaaa%03d", i)
+		n.InternalIP = netip.AddrFrom4([4]byte{10, 0, 0, byte(10 + i)})
+		nodes = append(nodes, n)
+		e := eni(fmt.Sprintf("eni-00000000000000%02d", i), nodeSubnet.ID, 0, n.InternalIP.String(), 9)
+		e.InstanceID = n.InstanceID
+		enis = append(enis, e)
+	}
+	s := subnet.Existing{ID: nodeSubnet.ID, AZ: "us-west-2a", CIDR: netip.MustParsePrefix("10.0.0.0/23"), Available: 507 - 100 - 4}
+	g, err := subnet.ParseGrowth("+2/month")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(Input{CNI: cni.DefaultConfig(), Table: tab, Nodes: nodes, Subnets: []subnet.Existing{s}, HasSubnets: true, ENIs: enis, HasENIs: true, Growth: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig := r.Subnets[0]
+	if fig.MoreAddresses != 200 || fig.RunsOutMonth != 4 || len(r.Findings) != 1 || r.Findings[0].Message != "growing +2/month, its 10 nodes become 18 in month 4, and their addresses at max pods no longer fit the /23: plan the next subnet before then" {
+		t.Errorf("%+v\n%+v", fig, r.Findings)
+	}
+	if _, err := Run(Input{CNI: cni.DefaultConfig(), Table: tab, Growth: func() subnet.Growth { g, _ := subnet.ParseGrowth("40%"); return g }()}); err == nil ||
+		err.Error() != "invalid growth 40%: the month a subnet runs out needs growth per month, such as 5%/month or +10/month" {
+		t.Errorf("growth once: %v", err)
+	}
+}
