@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/crdtest"
 	"github.com/eksnet/eksnet/internal/plan"
 	"gopkg.in/yaml.v3"
 )
@@ -123,5 +124,25 @@ func TestENIConfigsRefusePlaceholders(t *testing.T) {
 	}
 	if err := WriteENIConfigs(&buf, r, ENIConfigOptions{SecurityGroups: []string{"sg-0123456789abcdef0"}}); err != nil || strings.Contains(buf.String(), "PLACEHOLDER") {
 		t.Errorf("complete plan: %v\n%s", err, buf.String())
+	}
+}
+
+// The ENIConfigs pass the VPC CNI's CRD (v1.23.1, testdata/crds).
+func TestENIConfigsPassTheCRD(t *testing.T) {
+	v, err := crdtest.Load("../../testdata/crds/crd.k8s.amazonaws.com_eniconfigs.yaml", "v1alpha1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := sampleResult()
+	res.Subnets[2].ID = "subnet-0fedcba9876543210"
+	var buf bytes.Buffer
+	if err := WriteENIConfigs(&buf, res, ENIConfigOptions{SecurityGroups: []string{"sg-0123456789abcdef0"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := v.ValidateYAML(buf.Bytes()); err != nil || n != 2 {
+		t.Errorf("%d ENIConfigs validated: %v\n%s", n, err, buf.String())
+	}
+	if _, err := v.ValidateYAML([]byte("apiVersion: crd.k8s.amazonaws.com/v1alpha1\nkind: ENIConfig\nmetadata: {name: a}\nspec: {subnet: 5}\n")); err == nil {
+		t.Error("a numeric subnet passed the CRD")
 	}
 }

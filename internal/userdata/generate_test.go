@@ -14,6 +14,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/eksnet/eksnet/internal/crdtest"
+
 	"github.com/pelletier/go-toml/v2"
 	"gopkg.in/yaml.v3"
 	"mvdan.cc/sh/v3/expand"
@@ -818,5 +820,59 @@ func TestBottlerocketIPv6ClusterDNS(t *testing.T) {
 	doc, _ = Generate(Request{Format: Bottlerocket, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large")})
 	if strings.Contains(string(doc), "cluster-dns-ip") {
 		t.Error("IPv4 document sets cluster-dns-ip")
+	}
+}
+
+// Every Karpenter document passes the CRDs of Karpenter v1.15.2
+// (testdata/crds): schema with unknown fields refused, and the CEL rules.
+// spec.kubelet is free-form there; Karpenter itself decodes it strictly
+// into the upstream KubeletConfiguration and allows kube-reserved keys cpu,
+// memory, ephemeral-storage and pid (pkg/apis/v1/kubeletconfiguration_validation.go),
+// which the second half checks.
+func TestKarpenterDocumentsPassTheCRDs(t *testing.T) {
+	nodeClass, err := crdtest.Load("../../testdata/crds/karpenter.k8s.aws_ec2nodeclasses.yaml", "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodePool, err := crdtest.Load("../../testdata/crds/karpenter.sh_nodepools.yaml", "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		cfg   formula.Query
+		types []string
+	}{
+		{query(), []string{"m5.large"}},
+		{query(prefix), []string{"m5.large", "m5.xlarge", "c5.18xlarge", "t3.medium"}},
+		{query(custom), []string{"c3.large", "m5.8xlarge"}},
+		{query(uncapped), []string{"c5.18xlarge"}},
+	}
+	for _, c := range cases {
+		doc, err := Generate(Request{Region: "us-west-2", Format: Karpenter, Cluster: demo, CNI: c.cfg, Results: results(t, c.cfg, c.types...), Name: "pods"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		classes, err := nodeClass.ValidateYAML(doc)
+		if err != nil {
+			t.Errorf("%v: EC2NodeClass: %v", c.types, err)
+		}
+		pools, err := nodePool.ValidateYAML(doc)
+		if err != nil {
+			t.Errorf("%v: NodePool: %v", c.types, err)
+		}
+		pairs, err := parseKarpenter(doc)
+		if err != nil || classes != len(pairs) || pools != len(pairs) {
+			t.Errorf("%v: %d classes and %d pools validated, %d pairs (%v)", c.types, classes, pools, len(pairs), err)
+		}
+		for _, p := range pairs {
+			for key := range p.class.Spec.Kubelet.KubeReserved {
+				if !slices.Contains([]string{"cpu", "memory", "ephemeral-storage", "pid"}, key) {
+					t.Errorf("kubeReserved key %q, which Karpenter refuses", key)
+				}
+			}
+		}
+	}
+	if nodeClass.Evaluated == 0 || nodePool.Evaluated == 0 {
+		t.Errorf("no CEL rule evaluated: %d/%d, %d/%d skipped", nodeClass.Evaluated, nodeClass.Skipped, nodePool.Evaluated, nodePool.Skipped)
 	}
 }
