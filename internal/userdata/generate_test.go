@@ -3,16 +3,20 @@ package userdata
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/eksnet/eksnet/internal/crdtest"
 
@@ -874,5 +878,60 @@ func TestKarpenterDocumentsPassTheCRDs(t *testing.T) {
 	}
 	if nodeClass.Evaluated == 0 || nodePool.Evaluated == 0 {
 		t.Errorf("no CEL rule evaluated: %d/%d, %d/%d skipped", nodeClass.Evaluated, nodeClass.Skipped, nodePool.Evaluated, nodePool.Skipped)
+	}
+}
+
+// Every eksctl document passes eksctl's published ClusterConfig schema
+// (v0.215.0, testdata/schemas), which requires metadata.region and refuses
+// unknown fields.
+func TestEksctlDocumentsPassTheSchema(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/schemas/eksctl.io_v1alpha5_clusterconfig.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("eksctl.json", raw); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("eksctl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validate := func(doc []byte) error {
+		var v any
+		if err := yaml.Unmarshal(doc, &v); err != nil {
+			return err
+		}
+		js, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+		if err != nil {
+			return err
+		}
+		return schema.Validate(inst)
+	}
+	for _, c := range []struct {
+		cfg   formula.Query
+		types []string
+	}{{query(), []string{"m5.large"}}, {query(prefix), []string{"m5.large", "c5.xlarge"}}, {query(custom), []string{"c3.large"}}} {
+		doc, err := Generate(Request{Region: "eu-west-1", Format: Eksctl, Cluster: demo, CNI: c.cfg, Results: results(t, c.cfg, c.types...), Name: "pods"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(doc); err != nil {
+			t.Errorf("%v: %v\n%s", c.types, err, doc)
+		}
+	}
+	// The schema can fail: the document without its region, as eksnet
+	// wrote it before, is refused.
+	doc, _ := Generate(Request{Region: "eu-west-1", Format: Eksctl, Cluster: demo, CNI: query(), Results: results(t, query(), "m5.large"), Name: "pods"})
+	if err := validate(bytes.Replace(doc, []byte("region: eu-west-1"), nil, 1)); err == nil || !strings.Contains(err.Error(), "region") {
+		t.Errorf("no region: %v", err)
 	}
 }
