@@ -125,7 +125,7 @@ func runSubnetSize(opts *subnetSizeOptions, cfg cni.Config) error {
 	}
 	plan, err := capacity.Size(req)
 	if err != nil {
-		return err
+		return sizeFlagError(err)
 	}
 	if !opts.explain {
 		plan.PerNode.Steps = nil
@@ -148,8 +148,6 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 		return req, errors.New("--nodes is required: the nodes in the cluster now, at least 1")
 	case o.changed["pods-per-node"] && o.podsPerNode < 0:
 		return req, fmt.Errorf("invalid --pods-per-node %d: must be 0 or more", o.podsPerNode)
-	case o.changed["future-nodes"] && o.futureNodes < o.nodes:
-		return req, fmt.Errorf("invalid --future-nodes %d: must be at least --nodes %d", o.futureNodes, o.nodes)
 	case o.months < 1 || o.months > subnet.MaxHorizonMonths:
 		return req, fmt.Errorf("invalid --months %d: must be 1 to %d", o.months, subnet.MaxHorizonMonths)
 	case o.sgPods > 0 && !cfg.SecurityGroupsForPods:
@@ -161,13 +159,15 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 	case o.changed["used"] && o.used < 0:
 		return req, fmt.Errorf("invalid --used %d: must be 0 or more", o.used)
 	}
+	// A flag given as 0 is not the engine's "unset" 0: refused here, where
+	// it is known to be given. The other bounds are the engine's (size),
+	// named as flags by sizeFlagError.
 	for _, c := range []struct {
 		flag      string
 		v, lo, hi int
 		given     bool
 	}{
-		{"--nodes", o.nodes, 1, capacity.MaxNodes, true}, {"--azs", o.azs, 1, capacity.MaxAZs, true},
-		{"--surge", o.surge, 0, capacity.MaxNodes, true}, {"--future-nodes", o.futureNodes, 1, capacity.MaxNodes, o.changed["future-nodes"]},
+		{"--future-nodes", o.futureNodes, 1, capacity.MaxNodes, o.changed["future-nodes"]},
 		{"--max-pods", o.maxPods, 1, capacity.MaxMaxPods, o.changed["max-pods"]},
 		{"--pods-per-node", o.podsPerNode, 0, capacity.MaxMaxPods, o.changed["pods-per-node"]},
 		{"--sg-pods-per-node", o.sgPods, 0, capacity.MaxMaxPods, true},
@@ -237,6 +237,27 @@ func (o *subnetSizeOptions) request(cfg cni.Config) (capacity.Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// sizeFlags are the flags that set the engine's fields.
+var sizeFlags = map[string]string{
+	capacity.FieldNodes: "--nodes", capacity.FieldAZs: "--azs", capacity.FieldSurge: "--surge",
+	capacity.FieldMaxPods: "--max-pods", capacity.FieldFutureNodes: "--future-nodes",
+}
+
+// sizeFlagError names the engine's field errors by their flags.
+func sizeFlagError(err error) error {
+	var rangeErr *capacity.RangeError
+	var future *capacity.FutureNodesError
+	switch {
+	case errors.As(err, &rangeErr) && sizeFlags[rangeErr.Field] != "":
+		named := *rangeErr
+		named.Field = sizeFlags[rangeErr.Field]
+		return &named
+	case errors.As(err, &future):
+		return fmt.Errorf("invalid --future-nodes %d: must be at least --nodes %d", future.Future, future.Now)
+	}
+	return err
 }
 
 // subnetSizeView is the table and value view of a sizing plan; JSON and YAML

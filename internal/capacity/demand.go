@@ -149,7 +149,7 @@ func nodeGroup(cfg cni.Config, g Group, opts Options) (GroupDemand, error) {
 	case g.Nodes < 1:
 		return gd, &GroupError{Field: "nodes", Err: fmt.Errorf("invalid node count %d: must be at least 1", g.Nodes)}
 	case g.FutureNodes != 0 && g.FutureNodes < g.Nodes:
-		return gd, &GroupError{Field: "futureNodes", Err: fmt.Errorf("future nodes %d are fewer than the %d nodes now", g.FutureNodes, g.Nodes)}
+		return gd, &GroupError{Field: "futureNodes", Err: &FutureNodesError{Future: g.FutureNodes, Now: g.Nodes}}
 	case len(g.AZs) == 0:
 		return gd, &GroupError{Field: "azs", Err: errors.New("no AZ to spread the nodes over")}
 	case g.MaxPods < 0:
@@ -159,7 +159,7 @@ func nodeGroup(cfg cni.Config, g Group, opts Options) (GroupDemand, error) {
 	case len(g.AZs) > MaxAZs:
 		return gd, &GroupError{Field: "azs", Err: fmt.Errorf("%d AZs exceed %d", len(g.AZs), MaxAZs)}
 	case opts.Surge < 0 || opts.Surge > MaxNodes:
-		return gd, CheckRange("surge", opts.Surge, 0, MaxNodes)
+		return gd, CheckRange(FieldSurge, opts.Surge, 0, MaxNodes)
 	}
 	results := make([]formula.Result, 0, len(g.Instances))
 	for _, inst := range g.Instances {

@@ -39,15 +39,43 @@ const (
 	MaxMaxPods = 100_000
 )
 
-// CheckRange returns an error naming field when v is outside lo..hi, with
-// the value as given: the one bound check of every count where it enters
-// (flags, plan files).
+// RangeError is a count outside what eksnet takes. Field names it as the
+// caller named it to CheckRange; a command may name it as its flag instead.
+type RangeError struct {
+	Field         string
+	Value, Lo, Hi int
+}
+
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("invalid %s %d: must be %d to %d", e.Field, e.Value, e.Lo, e.Hi)
+}
+
+// CheckRange returns a *RangeError naming field when v is outside lo..hi,
+// with the value as given: the one bound check of every count where it
+// enters (flags, plan files).
 func CheckRange(field string, v, lo, hi int) error {
 	if v < lo || v > hi {
-		return fmt.Errorf("invalid %s %d: must be %d to %d", field, v, lo, hi)
+		return &RangeError{Field: field, Value: v, Lo: lo, Hi: hi}
 	}
 	return nil
 }
+
+// FutureNodesError is a future node count below today's: the one rule
+// that the cluster only grows.
+type FutureNodesError struct{ Future, Now int }
+
+func (e *FutureNodesError) Error() string {
+	return fmt.Sprintf("future nodes %d are fewer than the %d nodes now", e.Future, e.Now)
+}
+
+// The fields of Request as size names them in a *RangeError.
+const (
+	FieldNodes       = "node count"
+	FieldAZs         = "AZ count"
+	FieldSurge       = "surge"
+	FieldMaxPods     = "max pods"
+	FieldFutureNodes = "future nodes"
+)
 
 // Roles of a subnet.
 const (
@@ -219,8 +247,8 @@ func size(req Request) (Plan, error) {
 		field     string
 		v, lo, hi int
 	}{
-		{"node count", req.Nodes, 1, MaxNodes}, {"AZ count", req.AZs, 1, MaxAZs}, {"surge", req.Surge, 0, MaxNodes},
-		{"max pods", req.MaxPods, 0, MaxMaxPods}, {"future nodes", req.FutureNodes, 0, MaxNodes},
+		{FieldNodes, req.Nodes, 1, MaxNodes}, {FieldAZs, req.AZs, 1, MaxAZs}, {FieldSurge, req.Surge, 0, MaxNodes},
+		{FieldMaxPods, req.MaxPods, 0, MaxMaxPods}, {FieldFutureNodes, req.FutureNodes, 0, MaxNodes},
 	} {
 		if err := CheckRange(c.field, c.v, c.lo, c.hi); err != nil {
 			return Plan{}, err
@@ -228,7 +256,7 @@ func size(req Request) (Plan, error) {
 	}
 	switch {
 	case req.FutureNodes != 0 && req.FutureNodes < req.Nodes:
-		return Plan{}, fmt.Errorf("future nodes %d are fewer than the %d nodes now", req.FutureNodes, req.Nodes)
+		return Plan{}, &FutureNodesError{Future: req.FutureNodes, Now: req.Nodes}
 	case req.FutureNodes != 0 && !req.Growth.IsZero() && !req.Growth.Monthly():
 		return Plan{}, fmt.Errorf("give future nodes or a growth of %s, not both", req.Growth)
 	case req.HeadroomPercent < 0 || req.HeadroomPercent > subnet.MaxHeadroomPercent:
