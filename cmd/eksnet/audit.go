@@ -67,7 +67,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.nodes, "nodes", "", "the nodes: kubectl get nodes -o json (- for standard input)")
-	fs.StringVar(&opts.awsNode, "aws-node", "", "the CNI's settings: kubectl get ds aws-node -n kube-system -o yaml (or json)")
+	fs.StringVar(&opts.awsNode, "aws-node", "", "the CNI's settings: kubectl get ds aws-node -n kube-system -o yaml (or json), or the EKS add-on's: aws eks describe-addon --addon-name vpc-cni (or its configurationValues)")
 	fs.StringVar(&opts.eniConfigs, "eniconfigs", "", "custom networking's ENIConfigs: kubectl get eniconfigs -o json")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")

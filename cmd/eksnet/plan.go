@@ -69,7 +69,7 @@ blocks of the plan's vpc.id, in --region or else the plan's region.`,
 	fs.StringVarP(&opts.file, "file", "f", "", "plan file, YAML or JSON (- for standard input)")
 	_ = cmd.RegisterFlagCompletionFunc("file", completePlanFiles)
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "existing subnets: the JSON of aws ec2 describe-subnets --output json")
-	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet: kubectl get ds aws-node -n kube-system -o yaml (or json)")
+	fs.StringVar(&opts.cniFrom, "cni-from", "", "CNI settings from the aws-node DaemonSet (kubectl get ds aws-node -n kube-system -o yaml, or json) or the EKS add-on (aws eks describe-addon --addon-name vpc-cni, or its configurationValues)")
 	opts.aws.bind(cmd, livePlan, 30*time.Second)
 	outputFlag(cmd, &opts.output, planFormats)
 	fs.BoolVar(&opts.placeholders, "placeholders", false, "-o eniconfig: write PLACEHOLDER values where a pod subnet has no ID yet or no security group is set")

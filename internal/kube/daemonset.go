@@ -25,6 +25,14 @@ type daemonSet struct {
 		} `yaml:"template"`
 	} `yaml:"spec"`
 	Items []yaml.Node `yaml:"items"`
+	// The EKS add-on's forms: its configurationValues ({"env": {...}}), or
+	// aws eks describe-addon's answer holding them as a JSON string.
+	Env   map[string]string `yaml:"env"`
+	Addon *struct {
+		AddonName           string `yaml:"addonName"`
+		AddonVersion        string `yaml:"addonVersion"`
+		ConfigurationValues string `yaml:"configurationValues"`
+	} `yaml:"addon"`
 }
 
 type container struct {
@@ -55,6 +63,9 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 		if err := item.Decode(&ds); err != nil {
 			return out, false, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
 		}
+	}
+	if ds.Kind == "" && (ds.Env != nil || ds.Addon != nil) {
+		return addonCNI(ds)
 	}
 	if ds.Kind != "DaemonSet" {
 		return out, false, fmt.Errorf("aws-node DaemonSet: the file holds kind %q, not a DaemonSet (kubectl get ds aws-node -n kube-system -o yaml)", ds.Kind)
@@ -90,3 +101,37 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 
 // oneLine joins a decoder's message onto one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// addonCNI reads the CNI settings the EKS vpc-cni add-on is configured
+// with: the configurationValues' env (the add-on's schema, aws eks
+// describe-addon-configuration), and from describe-addon's answer the
+// version of addonVersion. The add-on applies them over its defaults, the
+// CNI's own, as aws-node's environment.
+func addonCNI(ds daemonSet) (cni.Config, bool, error) {
+	env, version, hasVersion := ds.Env, cni.LatestVersion, false
+	if a := ds.Addon; a != nil {
+		if a.AddonName != "vpc-cni" {
+			return cni.Config{}, false, fmt.Errorf("EKS add-on %q: give the vpc-cni add-on (aws eks describe-addon --addon-name vpc-cni)", a.AddonName)
+		}
+		if v, err := cni.ParseVersion(a.AddonVersion); err == nil {
+			version, hasVersion = v, true
+		}
+		env = nil
+		if strings.TrimSpace(a.ConfigurationValues) != "" {
+			var values daemonSet
+			if err := yaml.Unmarshal([]byte(a.ConfigurationValues), &values); err != nil {
+				return cni.Config{}, false, fmt.Errorf("vpc-cni add-on: configurationValues is not JSON or YAML: %s", oneLine(err.Error()))
+			}
+			env = values.Env
+		}
+	}
+	trimmed := make(map[string]string, len(env))
+	for k, v := range env {
+		trimmed[k] = strings.TrimSpace(v)
+	}
+	cfg, err := cni.FromEnv(trimmed, version)
+	if err != nil {
+		return cfg, hasVersion, fmt.Errorf("vpc-cni add-on configurationValues: %w", err)
+	}
+	return cfg, hasVersion, nil
+}

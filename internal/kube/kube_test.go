@@ -2,6 +2,7 @@ package kube
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,4 +154,26 @@ func FuzzParsePods(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The EKS add-on's configurationValues, alone or inside describe-addon's
+// answer, read as the DaemonSet's environment would be.
+func TestAddonCNI(t *testing.T) {
+	values := `{"env":{"ENABLE_PREFIX_DELEGATION":"true","WARM_PREFIX_TARGET":"1","AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG":"true"}}`
+	cfg, hasVersion, err := DaemonSetCNI([]byte(values))
+	if err != nil || hasVersion || !cfg.PrefixDelegation || !cfg.CustomNetworking || cfg.WarmPrefixTarget != 1 {
+		t.Errorf("configurationValues: %+v %v %v", cfg, hasVersion, err)
+	}
+	described := `{"addon":{"addonName":"vpc-cni","clusterName":"demo","status":"ACTIVE","addonVersion":"v1.19.2-eksbuild.1","configurationValues":` + strconv.Quote(values) + `}}`
+	cfg, hasVersion, err = DaemonSetCNI([]byte(described))
+	if err != nil || !hasVersion || cfg.Version.String() != "1.19.2" || !cfg.PrefixDelegation {
+		t.Errorf("describe-addon: %+v %v %v", cfg, hasVersion, err)
+	}
+	if _, _, err := DaemonSetCNI([]byte(`{"addon":{"addonName":"coredns","addonVersion":"v1.11.4-eksbuild.2"}}`)); err == nil ||
+		err.Error() != `EKS add-on "coredns": give the vpc-cni add-on (aws eks describe-addon --addon-name vpc-cni)` {
+		t.Errorf("coredns: %v", err)
+	}
+	if _, _, err := DaemonSetCNI([]byte(`{"env":{"WARM_IP_TARGET":"-1"}}`)); err == nil || !strings.HasPrefix(err.Error(), "vpc-cni add-on configurationValues: ") {
+		t.Errorf("bad env: %v", err)
+	}
 }
