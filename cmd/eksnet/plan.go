@@ -15,16 +15,18 @@ import (
 	"github.com/eksnet/eksnet/internal/inputs"
 	"github.com/eksnet/eksnet/internal/manifest"
 	"github.com/eksnet/eksnet/internal/plan"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
 )
 
 // Output formats of `eksnet plan` beyond the standard ones.
 const (
 	formatTFVars    render.Format = "tfvars"
+	formatTerraform render.Format = "terraform"
 	formatENIConfig render.Format = "eniconfig"
 )
 
-var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatENIConfig}
+var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatTerraform, formatENIConfig}
 
 type planOptions struct {
 	factory      *factory
@@ -120,6 +122,19 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	out := opts.factory.streams.Out
 	switch format {
+	case formatTerraform:
+		inputs, reservations, err := manifest.TerraformVPCOf(res)
+		if err != nil {
+			return err
+		}
+		if err := render.Write(out, render.JSON, inputs); err != nil {
+			return err
+		}
+		if len(reservations) > 0 {
+			fmt.Fprintf(opts.factory.streams.Err, "note: %s not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n",
+				prose.Count(len(reservations), "prefix reservation is", "prefix reservations are"))
+		}
+		return nil
 	case formatTFVars:
 		return render.Write(out, render.JSON, manifest.TFVarsOf(res))
 	case formatENIConfig:

@@ -146,3 +146,36 @@ func TestENIConfigsPassTheCRD(t *testing.T) {
 		t.Error("a numeric subnet passed the CRD")
 	}
 }
+
+// terraform-aws-modules/vpc inputs: every list in the order of azs (the
+// module maps the i-th subnet to azs[i % len(azs)]), node then pod subnets
+// as private ones; a plan that adopts existing subnets is refused.
+func TestTerraformVPC(t *testing.T) {
+	res := sampleResult()
+	if _, _, err := TerraformVPCOf(res); err == nil || err.Error() != "-o terraform writes terraform-aws-modules/vpc inputs, and that module creates the VPC and all its subnets; the plan adopts existing subnets 100.64.32.0/19: use -o tfvars" {
+		t.Errorf("existing subnet: %v", err)
+	}
+	res.Subnets[3].Existing, res.Subnets[3].ID = false, ""
+	got, reservations, err := TerraformVPCOf(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"cidr":"10.0.0.0/16","secondary_cidr_blocks":["100.64.0.0/16"],"azs":["us-west-2a","us-west-2b"],` +
+		`"private_subnets":["10.0.1.0/24","10.0.2.0/24","100.64.0.0/19","100.64.32.0/19"],` +
+		`"private_subnet_names":["us-west-2a-node","us-west-2b-node","us-west-2a-pod","us-west-2b-pod"],` +
+		`"private_subnet_tags":{"kubernetes.io/role/internal-elb":"1"},"public_subnets":[],"public_subnet_names":[],"public_subnet_tags":{},` +
+		`"intra_subnets":[],"intra_subnet_names":[]}`
+	if string(data) != want || len(reservations) != 1 {
+		t.Errorf("got %s\nwant %s\n%d reservations", data, want, len(reservations))
+	}
+	missing := sampleResult()
+	missing.Subnets = missing.Subnets[:3] // us-west-2b has no pod subnet
+	missing.Subnets[2].Existing = false
+	if _, _, err := TerraformVPCOf(missing); err == nil || err.Error() != "-o terraform: us-west-2b has no pod subnet, and the module maps the list to every AZ" {
+		t.Errorf("missing pod subnet: %v", err)
+	}
+}
