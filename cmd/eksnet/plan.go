@@ -17,16 +17,19 @@ import (
 	"github.com/eksnet/eksnet/internal/plan"
 	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/render"
+	"github.com/eksnet/eksnet/internal/vpcmap"
 )
 
 // Output formats of `eksnet plan` beyond the standard ones.
 const (
 	formatTFVars    render.Format = "tfvars"
 	formatTerraform render.Format = "terraform"
+	formatSVG       render.Format = "svg"
+	formatHTML      render.Format = "html"
 	formatENIConfig render.Format = "eniconfig"
 )
 
-var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatTerraform, formatENIConfig}
+var planFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML, formatTFVars, formatTerraform, formatENIConfig, formatSVG, formatHTML}
 
 type planOptions struct {
 	factory      *factory
@@ -122,6 +125,10 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	}
 	out := opts.factory.streams.Out
 	switch format {
+	case formatSVG:
+		return vpcmap.WriteSVG(out, res)
+	case formatHTML:
+		return vpcmap.WriteHTML(out, res)
 	case formatTerraform:
 		inputs, reservations, err := manifest.TerraformVPCOf(res)
 		if err != nil {

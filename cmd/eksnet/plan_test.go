@@ -48,6 +48,8 @@ func TestPlanGolden(t *testing.T) {
 		{"plan-example.tfvars.json", []string{"plan", "-f", example, "-o", "tfvars"}, 0, ""},
 		{"plan-example-terraform.auto.tfvars.json", []string{"plan", "-f", example, "-o", "terraform"}, 0,
 			"note: 18 prefix reservations are not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n"},
+		{"plan-example.svg", []string{"plan", "-f", example, "-o", "svg"}, 0, ""},
+		{"plan-example.html", []string{"plan", "-f", example, "-o", "html"}, 0, ""},
 		{"plan-example-eniconfig.yaml", []string{"plan", "-f", example, "-o", "eniconfig", "--placeholders"}, 0, ""},
 		{"plan-live-eniconfig.yaml", []string{"plan", "-f", "testdata/plan/live.yaml", "--subnets-file", "testdata/plan/describe-subnets.json",
 			"--cni-from", "testdata/plan/aws-node.yaml", "-o", "eniconfig", "--placeholders"}, 0, ""},

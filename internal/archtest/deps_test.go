@@ -31,6 +31,7 @@ var pure = []string{
 	"github.com/eksnet/eksnet/internal/subnet",
 	"github.com/eksnet/eksnet/internal/userdata",
 	"github.com/eksnet/eksnet/internal/vpc",
+	"github.com/eksnet/eksnet/internal/vpcmap",
 }
 
 // forbidden are the import paths (and their subpackages) a pure package may

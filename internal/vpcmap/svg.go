@@ -1,0 +1,203 @@
+package vpcmap
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"io"
+	"net/netip"
+	"slices"
+
+	"github.com/eksnet/eksnet/internal/plan"
+)
+
+// Geometry of the drawing, in SVG user units.
+const (
+	width      = 1000
+	margin     = 20
+	barHeight  = 36
+	rowGap     = 34
+	tableRow   = 18
+	minWidth   = 2 // a /28 in a /16 is 1/4096 of the bar: never thinner than this
+	labelWidth = 110
+)
+
+// roleColours fill subnets by role; existing subnets get a dark outline.
+var roleColours = map[plan.Role]string{
+	plan.RoleNode:    "#4e79a7",
+	plan.RolePod:     "#59a14f",
+	plan.RoleCluster: "#f28e2b",
+	plan.RolePublic:  "#b07aa1",
+}
+
+type block struct {
+	prefix  netip.Prefix
+	subnets []plan.Subnet
+	reserve []plan.Reservation
+}
+
+// blocksOf places every subnet and reservation in the block that holds it,
+// blocks in the plan's order (VPC blocks, then secondary blocks).
+func blocksOf(r *plan.Result) ([]block, error) {
+	var blocks []block
+	for _, c := range append(slices.Clone(r.VPCCIDRs), r.SecondaryCIDRs...) {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return nil, fmt.Errorf("VPC map: block %q: %v", c, err)
+		}
+		if !slices.ContainsFunc(blocks, func(b block) bool { return b.prefix == p }) {
+			blocks = append(blocks, block{prefix: p})
+		}
+	}
+	find := func(cidr string) (int, netip.Prefix, error) {
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			return 0, p, fmt.Errorf("VPC map: %q: %v", cidr, err)
+		}
+		for i, b := range blocks {
+			if b.prefix.Contains(p.Addr()) {
+				return i, p, nil
+			}
+		}
+		return 0, p, fmt.Errorf("VPC map: %s is in none of the VPC's blocks", cidr)
+	}
+	for _, s := range r.Subnets {
+		i, _, err := find(s.CIDR)
+		if err != nil {
+			return nil, err
+		}
+		blocks[i].subnets = append(blocks[i].subnets, s)
+	}
+	for _, res := range r.Reservations {
+		i, _, err := find(res.CIDR)
+		if err != nil {
+			return nil, err
+		}
+		blocks[i].reserve = append(blocks[i].reserve, res)
+	}
+	return blocks, nil
+}
+
+// span is where prefix p lies in block b, in units along the bar.
+func span(b, p netip.Prefix) (x, w float64) {
+	size := float64(uint64(1) << (32 - b.Bits()))
+	scale := float64(width-2*margin-labelWidth) / size
+	offset := float64(index(p.Addr()) - index(b.Masked().Addr()))
+	return float64(margin+labelWidth) + offset*scale, max(float64(uint64(1)<<(32-p.Bits()))*scale, minWidth)
+}
+
+func index(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func percent(n, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(of))
+}
+
+// details is a subnet's hover text and table row.
+func details(s plan.Subnet) []string {
+	state := "planned"
+	if s.Existing {
+		state = "existing " + s.ID
+	}
+	return []string{s.CIDR, s.AZ, string(s.Role), state, fmt.Sprint(s.UsableAddresses), fmt.Sprint(s.AddressesNeeded),
+		fmt.Sprint(s.AddressesNeededFuture), percent(s.AddressesNeededFuture, s.UsableAddresses)}
+}
+
+var tableHeader = []string{"CIDR", "AZ", "ROLE", "STATE", "USABLE", "NOW", "FUTURE", "USED AT FUTURE"}
+
+// tableColumns are the x offsets of the table's columns.
+var tableColumns = []int{margin, 170, 270, 340, 540, 620, 690, 780}
+
+// WriteSVG draws r's VPC map on w.
+func WriteSVG(w io.Writer, r *plan.Result) error {
+	blocks, err := blocksOf(r)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	barsHeight := margin + len(blocks)*(barHeight+rowGap)
+	legendY := barsHeight
+	tableY := legendY + 40
+	height := tableY + (len(r.Subnets)+1)*tableRow + margin
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
+	b.WriteString(`<title>VPC address map</title>` + "\n")
+	b.WriteString(`<defs><pattern id="reserved" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff" fill-opacity="0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#333" stroke-width="2"/></pattern></defs>` + "\n")
+	for i, bl := range blocks {
+		y := margin + i*(barHeight+rowGap)
+		x0, w0 := span(bl.prefix, bl.prefix)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", margin, y+barHeight/2+4, esc(bl.prefix.String()))
+		fmt.Fprintf(&b, `<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="#f4f4f4" stroke="#999"><title>%s: free space shown blank</title></rect>`+"\n", x0, y, w0, barHeight, esc(bl.prefix.String()))
+		for _, s := range bl.subnets {
+			p, _ := netip.ParsePrefix(s.CIDR)
+			x, w := span(bl.prefix, p)
+			stroke := "none"
+			if s.Existing {
+				stroke = "#000"
+			}
+			d := details(s)
+			fmt.Fprintf(&b, `<rect class="subnet" x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" stroke="%s"><title>%s %s %s (%s): %s usable, %s now, %s at the future size (%s)</title></rect>`+"\n",
+				x, y, w, barHeight, roleColours[s.Role], stroke, esc(d[0]), esc(d[1]), esc(d[2]), esc(d[3]), d[4], d[5], d[6], d[7])
+			if w > 70 {
+				fmt.Fprintf(&b, `<text x="%.2f" y="%d" fill="#fff" font-size="10">%s</text>`+"\n", x+3, y+barHeight/2+4, esc(s.CIDR))
+			}
+		}
+		for _, res := range bl.reserve {
+			p, _ := netip.ParsePrefix(res.CIDR)
+			x, w := span(bl.prefix, p)
+			fmt.Fprintf(&b, `<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="url(#reserved)"><title>%s reserved for prefixes in %s</title></rect>`+"\n", x, y, w, barHeight, esc(res.CIDR), esc(res.SubnetCIDR))
+		}
+		fmt.Fprintf(&b, `<text x="%.2f" y="%d" font-size="10" fill="#555">%s</text>`+"\n", x0, y+barHeight+14, esc(fmt.Sprintf("%s: %d addresses", bl.prefix, uint64(1)<<(32-bl.prefix.Bits()))))
+	}
+	// Legend.
+	x := margin
+	for _, role := range plan.Roles {
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n", x, legendY, roleColours[role], x+18, legendY+12, esc(string(role)))
+		x += 90
+	}
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="#fff" stroke="#000"/><text x="%d" y="%d">existing</text>`+"\n", x, legendY, x+18, legendY+12)
+	x += 90
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="url(#reserved)" stroke="#333"/><text x="%d" y="%d">prefix reservation</text>`+"\n", x, legendY, x+18, legendY+12)
+	x += 140
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="#f4f4f4" stroke="#999"/><text x="%d" y="%d">free</text>`+"\n", x, legendY, x+18, legendY+12)
+	// Table: every subnet, by AZ and role as the plan lists them.
+	row := func(y int, cells []string, bold bool) {
+		weight := ""
+		if bold {
+			weight = ` font-weight="bold"`
+		}
+		for i, c := range cells {
+			fmt.Fprintf(&b, `<text x="%d" y="%d"%s>%s</text>`, tableColumns[i], y, weight, esc(c))
+		}
+		b.WriteString("\n")
+	}
+	row(tableY, tableHeader, true)
+	for i, s := range r.Subnets {
+		row(tableY+(i+1)*tableRow, details(s), false)
+	}
+	b.WriteString("</svg>\n")
+	_, err = w.Write(b.Bytes())
+	return err
+}
+
+// WriteHTML writes one self-contained page holding the SVG: no script, no
+// external file; the browser shows each shape's title on hover.
+func WriteHTML(w io.Writer, r *plan.Result) error {
+	var svg bytes.Buffer
+	if err := WriteSVG(&svg, r); err != nil {
+		return err
+	}
+	title := "VPC address map"
+	if r.VPCID != "" {
+		title += " of " + r.VPCID
+	}
+	_, err := fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>%s</title>\n<style>body{font-family:sans-serif;margin:1em} rect.subnet:hover{opacity:.75}</style></head>\n<body>\n<h1>%s</h1>\n<p>Region %s. Hover a subnet for its size and use.</p>\n%s</body>\n</html>\n",
+		esc(title), esc(title), esc(r.Region), svg.String())
+	return err
+}
+
+func esc(s string) string { return html.EscapeString(s) }
