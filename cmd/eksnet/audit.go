@@ -163,58 +163,35 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 	if stdinUsers > 1 {
 		return in, "", "", errors.New("standard input (-) can feed one file only: give the others as paths")
 	}
-	stdin := opts.factory.streams.In
-	read := func(path, flag string, limit int64) ([]byte, error) {
-		return inputs.Read(path, stdin, limit, flag)
+	// Each input: its flag, its file, its bound and its parser; an empty
+	// optional path is an input not given.
+	files := []struct {
+		flag, path string
+		limit      int64
+		parse      func([]byte) error
+		given      *bool
+	}{
+		{"--nodes", opts.nodes, inputs.MaxClusterFile, func(d []byte) (err error) { in.Nodes, err = kube.ParseNodes(d); return }, nil},
+		{"--aws-node", opts.awsNode, inputs.MaxDaemonSet, func(d []byte) (err error) { in.CNI, _, err = kube.DaemonSetCNI(d); return }, nil},
+		{"--eniconfigs", opts.eniConfigs, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIConfigs, err = kube.ParseENIConfigs(d); return }, &in.HasENIConfigs},
+		{"--subnets-file", opts.subnetsFile, inputs.MaxSubnetsFile, func(d []byte) (err error) { in.Subnets, err = subnet.ParseDescribeSubnets(d); return }, &in.HasSubnets},
+		{"--enis-file", opts.enisFile, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIs, err = subnet.ParseDescribeNetworkInterfaces(d); return }, &in.HasENIs},
+		{"--pods", opts.pods, inputs.MaxClusterFile, func(d []byte) (err error) { in.Pods, err = kube.ParsePods(d); return }, &in.HasPods},
 	}
-	data, err := read(opts.nodes, "--nodes", inputs.MaxClusterFile)
-	if err != nil {
-		return in, "", "", err
-	}
-	if in.Nodes, err = kube.ParseNodes(data); err != nil {
-		return in, "", "", fmt.Errorf("--nodes %s: %w", opts.nodes, err)
-	}
-	if data, err = read(opts.awsNode, "--aws-node", inputs.MaxDaemonSet); err != nil {
-		return in, "", "", err
-	}
-	if in.CNI, _, err = kube.DaemonSetCNI(data); err != nil {
-		return in, "", "", fmt.Errorf("--aws-node %s: %w", opts.awsNode, err)
-	}
-	if opts.eniConfigs != "" {
-		if data, err = read(opts.eniConfigs, "--eniconfigs", inputs.MaxClusterFile); err != nil {
+	for _, f := range files {
+		if f.path == "" {
+			continue
+		}
+		data, err := inputs.Read(f.path, opts.factory.streams.In, f.limit, f.flag)
+		if err != nil {
 			return in, "", "", err
 		}
-		if in.ENIConfigs, err = kube.ParseENIConfigs(data); err != nil {
-			return in, "", "", fmt.Errorf("--eniconfigs %s: %w", opts.eniConfigs, err)
+		if err := f.parse(data); err != nil {
+			return in, "", "", fmt.Errorf("%s %s: %w", f.flag, f.path, err)
 		}
-		in.HasENIConfigs = true
-	}
-	if opts.subnetsFile != "" {
-		if data, err = read(opts.subnetsFile, "--subnets-file", inputs.MaxSubnetsFile); err != nil {
-			return in, "", "", err
+		if f.given != nil {
+			*f.given = true
 		}
-		if in.Subnets, err = subnet.ParseDescribeSubnets(data); err != nil {
-			return in, "", "", fmt.Errorf("--subnets-file %s: %w", opts.subnetsFile, err)
-		}
-		in.HasSubnets = true
-	}
-	if opts.enisFile != "" {
-		if data, err = read(opts.enisFile, "--enis-file", inputs.MaxClusterFile); err != nil {
-			return in, "", "", err
-		}
-		if in.ENIs, err = subnet.ParseDescribeNetworkInterfaces(data); err != nil {
-			return in, "", "", fmt.Errorf("--enis-file %s: %w", opts.enisFile, err)
-		}
-		in.HasENIs = true
-	}
-	if opts.pods != "" {
-		if data, err = read(opts.pods, "--pods", inputs.MaxClusterFile); err != nil {
-			return in, "", "", err
-		}
-		if in.Pods, err = kube.ParsePods(data); err != nil {
-			return in, "", "", fmt.Errorf("--pods %s: %w", opts.pods, err)
-		}
-		in.HasPods = true
 	}
 	if in.Table, err = opts.factory.BaseTable(); err != nil {
 		return in, "", "", err

@@ -68,19 +68,38 @@ const MaxSubnetsPerPage = 1000
 func (s *Server) describeSubnets(w http.ResponseWriter, req Request, requestID string) {
 	s.mu.Lock()
 	subnets := s.subnets
+	s.mu.Unlock()
+	serveFiltered(s, w, req, requestID, "DescribeSubnets", "subnetSet", MaxSubnetsPerPage, subnets, map[string]func(ec2types.Subnet) string{
+		"vpc-id": func(sn ec2types.Subnet) string { return aws.ToString(sn.VpcId) },
+	})
+}
+
+// serveFiltered answers a list action: records whose every filtered field
+// matches one of the filter's values (EC2's wildcards allowed), a page of
+// them; a filter other than those of fields fails as EC2's does.
+func serveFiltered[T any](s *Server, w http.ResponseWriter, req Request, requestID, action, setName string, maxPage int, records []T, fields map[string]func(T) string) {
+	s.mu.Lock()
 	pageSize, paging := s.pageSize, s.paging
 	s.mu.Unlock()
-	if !checkListRequest(w, req, requestID, MaxSubnetsPerPage, "vpc-id") {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	if !checkListRequest(w, req, requestID, maxPage, names...) {
 		return
 	}
-	var matched []ec2types.Subnet
-	for _, sn := range subnets {
-		if ids, ok := req.Filters["vpc-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, aws.ToString(sn.VpcId)) }) {
-			continue
+	var matched []T
+	for _, r := range records {
+		ok := true
+		for name, values := range req.Filters {
+			v := fields[name](r)
+			ok = ok && slices.ContainsFunc(values, func(p string) bool { return wildcardMatch(p, v) })
 		}
-		matched = append(matched, sn)
+		if ok {
+			matched = append(matched, r)
+		}
 	}
-	writePage(w, "DescribeSubnets", "subnetSet", req, requestID, matched, len(matched), pageSize, paging)
+	writePage(w, action, setName, req, requestID, matched, len(matched), pageSize, paging)
 }
 
 var vpcIDRe = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
@@ -234,24 +253,14 @@ const MaxENIsPerPage = 1000
 func (s *Server) describeNetworkInterfaces(w http.ResponseWriter, req Request, requestID string) {
 	s.mu.Lock()
 	enis := s.enis
-	pageSize, paging := s.pageSize, s.paging
 	s.mu.Unlock()
-	if !checkListRequest(w, req, requestID, MaxENIsPerPage, "vpc-id", "attachment.instance-id") {
-		return
-	}
-	var matched []ec2types.NetworkInterface
-	for _, e := range enis {
-		instance := ""
-		if e.Attachment != nil {
-			instance = aws.ToString(e.Attachment.InstanceId)
-		}
-		if ids, ok := req.Filters["vpc-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, aws.ToString(e.VpcId)) }) {
-			continue
-		}
-		if ids, ok := req.Filters["attachment.instance-id"]; ok && !slices.ContainsFunc(ids, func(p string) bool { return wildcardMatch(p, instance) }) {
-			continue
-		}
-		matched = append(matched, e)
-	}
-	writePage(w, "DescribeNetworkInterfaces", "networkInterfaceSet", req, requestID, matched, len(matched), pageSize, paging)
+	serveFiltered(s, w, req, requestID, "DescribeNetworkInterfaces", "networkInterfaceSet", MaxENIsPerPage, enis, map[string]func(ec2types.NetworkInterface) string{
+		"vpc-id": func(e ec2types.NetworkInterface) string { return aws.ToString(e.VpcId) },
+		"attachment.instance-id": func(e ec2types.NetworkInterface) string {
+			if e.Attachment == nil {
+				return ""
+			}
+			return aws.ToString(e.Attachment.InstanceId)
+		},
+	})
 }
