@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -292,6 +293,59 @@ func TestAuditExitStatus(t *testing.T) {
 		out, errOut, code := run(t, tt.args...)
 		if code != tt.code || (tt.stderr != "" && errOut != tt.stderr) || strings.Count(errOut, "\n") > 1 || (code == 2 && out != "") {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit %d, stderr %q", tt.args, code, out, errOut, tt.code, tt.stderr)
+		}
+	}
+}
+
+// BenchmarkAuditCommand10kNodes100kENIs runs the whole command, files read
+// and decoded included, on 10,000 m5.xlarge nodes in prefix mode with ten
+// ENIs each (100,000), over three /16 subnets.
+func BenchmarkAuditCommand10kNodes100kENIs(b *testing.B) {
+	dir := b.TempDir()
+	var nodes, enis strings.Builder
+	nodes.WriteString(`{"apiVersion":"v1","kind":"List","items":[`)
+	enis.WriteString(`{"NetworkInterfaces":[`)
+	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	for i := range 10_000 {
+		z := i % 3
+		ip := fmt.Sprintf("10.%d.%d.%d", z, i/3/256, i/3%256)
+		if i > 0 {
+			nodes.WriteString(",")
+		}
+		fmt.Fprintf(&nodes, `{"kind":"Node","metadata":{"name":"n%d","labels":{"node.kubernetes.io/instance-type":"m5.xlarge","topology.kubernetes.io/zone":"%s","kubernetes.io/os":"linux"}},"spec":{"providerID":"aws:///%s/i-0%016x"},"status":{"capacity":{"cpu":"4","memory":"15896988Ki","pods":"110"},"allocatable":{"cpu":"3920m","memory":"14294428Ki","pods":"110"},"addresses":[{"type":"InternalIP","address":"%s"}]}}`,
+			i, zones[z], zones[z], i, ip)
+		for d := range 10 {
+			if i > 0 || d > 0 {
+				enis.WriteString(",")
+			}
+			fmt.Fprintf(&enis, `{"NetworkInterfaceId":"eni-%017x","SubnetId":"subnet-0a%015x","VpcId":"vpc-0123456789abcdef0","Attachment":{"InstanceId":"i-0%016x","DeviceIndex":%d},"PrivateIpAddresses":[{"PrivateIpAddress":"%s","Primary":true}],"Ipv4Prefixes":[]}`,
+				i*10+d, z, i, d, ip)
+		}
+	}
+	nodes.WriteString("]}")
+	enis.WriteString("]}")
+	var subnets strings.Builder
+	subnets.WriteString(`{"Subnets":[`)
+	for z, zone := range zones {
+		if z > 0 {
+			subnets.WriteString(",")
+		}
+		fmt.Fprintf(&subnets, `{"SubnetId":"subnet-0a%015x","VpcId":"vpc-0123456789abcdef0","AvailabilityZone":"%s","CidrBlock":"10.%d.0.0/16","AvailableIpAddressCount":60000}`, z, zone, z)
+	}
+	subnets.WriteString("]}")
+	awsNode := "kind: DaemonSet\nmetadata: {name: aws-node}\nspec: {template: {spec: {containers: [{name: aws-node, image: 'x/amazon-k8s-cni:v1.19.2', env: [{name: ENABLE_PREFIX_DELEGATION, value: 'true'}]}]}}}\n"
+	for name, content := range map[string]string{"nodes.json": nodes.String(), "enis.json": enis.String(), "subnets.json": subnets.String(), "aws-node.yaml": awsNode} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	args := []string{"audit", "--nodes", filepath.Join(dir, "nodes.json"), "--aws-node", filepath.Join(dir, "aws-node.yaml"),
+		"--subnets-file", filepath.Join(dir, "subnets.json"), "--enis-file", filepath.Join(dir, "enis.json"), "-o", "json"}
+	b.ResetTimer()
+	for b.Loop() {
+		streams, _, _, errOut := TestStreams()
+		if code := Main(context.Background(), args, streams); code > 1 {
+			b.Fatalf("exit %d: %s", code, errOut)
 		}
 	}
 }
