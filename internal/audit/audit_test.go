@@ -294,3 +294,36 @@ func TestGrowthRunway(t *testing.T) {
 		t.Errorf("growth once: %v", err)
 	}
 }
+
+// FuzzRun: whatever the counts a cluster reports, the audit ends without a
+// panic, and its summary counts its findings.
+func FuzzRun(f *testing.F) {
+	tab := table(f)
+	f.Add(29, int64(7_800_000<<10), int64(7_100_000<<10), 9, 0, 24, 200, false, false)
+	f.Add(100000, int64(1<<40), int64(0), 50, 60, 28, 0, true, true)
+	f.Fuzz(func(t *testing.T, pods int, capacity, allocatable int64, secondaries, prefixes, bits, available int, prefixMode, custom bool) {
+		if pods < 0 || pods > 100_000 || capacity < allocatable || allocatable < 0 || secondaries < 0 || secondaries > 64 || prefixes < 0 || prefixes > 64 || bits < 16 || bits > 28 || available < 0 {
+			t.Skip()
+		}
+		cfg := cni.DefaultConfig()
+		cfg.PrefixDelegation, cfg.CustomNetworking = prefixMode, custom
+		n := node("n1", pods)
+		n.CapacityMemory, n.AllocatableMemory = capacity, allocatable
+		cidr := netip.PrefixFrom(netip.MustParseAddr("10.0.0.0"), bits)
+		s := subnet.Existing{ID: nodeSubnet.ID, AZ: "us-west-2a", CIDR: cidr, Available: min(available, subnet.LenOf(cidr).Usable())}
+		e := eni("eni-0000000000000001", nodeSubnet.ID, 0, "10.0.0.10", secondaries)
+		for k := range prefixes {
+			e.Prefixes = append(e.Prefixes, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, byte(k / 16), byte(k % 16 * 16)}), 28))
+		}
+		in := Input{CNI: cfg, Table: tab, Nodes: []kube.Node{n}, Subnets: []subnet.Existing{s}, HasSubnets: true, ENIs: []subnet.ENI{e}, HasENIs: true,
+			ENIConfigs: []kube.ENIConfig{{Name: "us-west-2a", Subnet: nodeSubnet.ID}}, HasENIConfigs: true,
+			Pods: map[string]kube.PodCounts{"n1": {Pool: pods / 2}}, HasPods: true}
+		r, err := Run(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Summary.Errors + r.Summary.Warnings + r.Summary.Infos; got != len(r.Findings) {
+			t.Fatalf("summary %+v for %d findings", r.Summary, len(r.Findings))
+		}
+	})
+}
