@@ -842,10 +842,20 @@ func TestKarpenterDocumentsPassTheCRDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c6i, err := embedded(t).Match("c6i.*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c6iNames []string
+	for _, inst := range c6i {
+		c6iNames = append(c6iNames, inst.Name)
+	}
 	cases := []struct {
 		cfg   formula.Query
 		types []string
 	}{
+		{query(), c6iNames},
+		{query(prefix), c6iNames},
 		{query(), []string{"m5.large"}},
 		{query(prefix), []string{"m5.large", "m5.xlarge", "c5.18xlarge", "t3.medium"}},
 		{query(custom), []string{"c3.large", "m5.8xlarge"}},
@@ -865,8 +875,12 @@ func TestKarpenterDocumentsPassTheCRDs(t *testing.T) {
 			t.Errorf("%v: NodePool: %v", c.types, err)
 		}
 		pairs, err := parseKarpenter(doc)
-		if err != nil || classes != len(pairs) || pools != len(pairs) {
-			t.Errorf("%v: %d classes and %d pools validated, %d pairs (%v)", c.types, classes, pools, len(pairs), err)
+		distinct := map[[2]int]bool{}
+		for _, r := range results(t, c.cfg, c.types...) {
+			distinct[[2]int{r.MaxPods, r.KubeReservedCPUMillicores}] = true
+		}
+		if err != nil || classes != len(pairs) || pools != len(pairs) || len(pairs) != len(distinct) {
+			t.Errorf("%v: %d classes and %d pools validated, %d pairs for %d value sets (%v)", c.types, classes, pools, len(pairs), len(distinct), err)
 		}
 		for _, p := range pairs {
 			for key := range p.class.Spec.Kubelet.KubeReserved {
