@@ -16,9 +16,9 @@ func TestSubnetSizeGolden(t *testing.T) {
 		{"subnet-size-sgp.yaml", []string{"subnet", "size", "--instance-type", "m5.large", "--nodes", "10", "--security-groups-for-pods", "--sg-pods-per-node", "3", "-o", "yaml"}, 0, ""},
 		{"subnet-size-runway.txt", []string{"subnet", "size", "--instance-type", "m5.large", "--nodes", "100", "--subnet", "10.0.0.0/20", "--used", "1050", "--growth", "+10/month"}, 0, ""},
 		{"subnet-size-runs-out.txt", []string{"subnet", "size", "--instance-type", "m5.large", "--nodes", "100", "--subnet", "10.0.0.0/21", "--used", "1050", "--growth", "+10/month"}, 1,
-			"eksnet: subnet 10.0.0.0/21 (2043 usable) needs 2250 addresses at 75 nodes: 207 addresses more than it holds; smallest change that fits: --custom-networking (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true)\n"},
+			"eksnet: subnet 10.0.0.0/21 (2043 usable) needs 2250 addresses at 76 nodes: 207 addresses more than it holds; smallest change that fits: --custom-networking (AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true)\n"},
 		{"subnet-size-does-not-fit.txt", []string{"subnet", "size", "--instance-type", "c5.18xlarge", "--nodes", "700"}, 1,
-			"eksnet: the node subnet of each AZ needs 70500 addresses at 235 nodes: 4969 addresses more than a /16 holds; smallest change that fits: --warm-ip-target 49 (WARM_IP_TARGET=49)\n"},
+			"eksnet: the node subnet of each AZ needs 70800 addresses at 236 nodes: 5269 addresses more than a /16 holds; smallest change that fits: --warm-ip-target 49 (WARM_IP_TARGET=49)\n"},
 	}
 	runGoldenCases(t, tests)
 }

@@ -19,7 +19,7 @@ import (
 // `eksnet plan` (the README lists them).
 const (
 	DefaultAZs             = 3
-	DefaultSurge           = 1
+	DefaultSurge           = 2 // EKS may launch up to two nodes per AZ while a managed node group updates (docs/vpc-rules.md "Surge")
 	DefaultHeadroomPercent = 25
 	DefaultGrowthMonths    = 12
 	DefaultRunwayMonths    = subnet.RunwayHorizonMonths

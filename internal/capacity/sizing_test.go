@@ -30,6 +30,9 @@ func request(t testing.TB, typ string, nodes int, change func(*Request)) Request
 		t.Fatal(err)
 	}
 	r := NewRequest(inst, nodes)
+	// The cases below were worked by hand with one spare node per AZ;
+	// TestDefaultSurge checks the default itself.
+	r.Surge = 1
 	if change != nil {
 		change(&r)
 	}
@@ -357,5 +360,27 @@ func TestMaxPodsAndSubnetSizeAgree(t *testing.T) {
 	}
 	if checked < 2000 {
 		t.Errorf("only %d checked", checked)
+	}
+}
+
+// The default surge is 2 nodes per AZ: EKS managed node group updates
+// launch up to two instances per AZ (docs/vpc-rules.md "Surge"). m5.large,
+// 81 nodes, 3 AZs: 27 + 2 = 29 nodes of 30 addresses, 870 per AZ.
+func TestDefaultSurge(t *testing.T) {
+	tableOnce.Do(func() { table, tableErr = limits.Embedded() })
+	if tableErr != nil {
+		t.Fatal(tableErr)
+	}
+	inst, err := table.Lookup("m5.large")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := NewRequest(inst, 81)
+	p, err := Size(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Surge != 2 || p.AZs[0].Nodes != 29 || p.AZs[0].AddressesNeeded != 870 {
+		t.Errorf("surge %d: %d nodes, %d addresses per AZ", req.Surge, p.AZs[0].Nodes, p.AZs[0].AddressesNeeded)
 	}
 }

@@ -108,9 +108,9 @@ func TestPlanAgreesWithSubnetSize(t *testing.T) {
 	t.Logf("%d subnets compared", compared)
 }
 
-// The example: m5.large, 81 nodes, 3 AZs. Both need 840 addresses
-// per AZ (27 nodes + 1 surge, 30 each), and with the one 25% headroom both
-// recommend a /21 (1050 addresses; a /22 holds 1019).
+// The example: m5.large, 81 nodes, 3 AZs. Both need 870 addresses
+// per AZ (27 nodes + the default surge of 2, 30 each), and with the one 25%
+// headroom both recommend a /21 (1088 addresses; a /22 holds 1019).
 func TestAgreementExample(t *testing.T) {
 	table := embedded(t)
 	inst, _ := table.Lookup("m5.large")
@@ -132,11 +132,11 @@ func TestAgreementExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if az := sized.AZs[0]; az.AddressesNeeded != 840 || az.RecommendedPrefixLength != 21 {
+	if az := sized.AZs[0]; az.AddressesNeeded != 870 || az.RecommendedPrefixLength != 21 {
 		t.Errorf("subnet size: %d addresses, /%d", az.AddressesNeeded, az.RecommendedPrefixLength)
 	}
 	for _, sub := range res.Subnets {
-		if sub.Role == RoleNode && (sub.AddressesNeeded != 840 || prefixBits(sub.CIDR) != 21) {
+		if sub.Role == RoleNode && (sub.AddressesNeeded != 870 || prefixBits(sub.CIDR) != 21) {
 			t.Errorf("plan %s: %d addresses in %s", sub.AZ, sub.AddressesNeeded, sub.CIDR)
 		}
 	}

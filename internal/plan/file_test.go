@@ -98,8 +98,8 @@ func TestExampleDecodes(t *testing.T) {
 		if len(s.Existing) != 2 || s.Existing[1].Prefix.String() != "10.0.64.0/24" || s.Existing[1].AZ != "us-west-2b" {
 			t.Errorf("existing %+v", s.Existing)
 		}
-		// Defaults: EKS's service range beside a 10/8 VPC, surge 1, 25% headroom (the capacity engine's), /24 public, /28 cluster.
-		if s.ServiceCIDR.String() != "10.100.0.0/16" || s.ServiceGiven || *f.Surge != 1 || s.HeadroomPct != 25 ||
+		// Defaults: EKS's service range beside a 10/8 VPC, surge 2, 25% headroom (the capacity engine's), /24 public, /28 cluster.
+		if s.ServiceCIDR.String() != "10.100.0.0/16" || s.ServiceGiven || *f.Surge != 2 || s.HeadroomPct != 25 ||
 			*f.Subnets.Public != 24 || *f.Subnets.Cluster != 28 || f.CNI.ENIConfigLabel != "topology.kubernetes.io/zone" {
 			t.Errorf("defaults: service %s, surge %d, headroom %d, public %d, cluster %d, label %q",
 				s.ServiceCIDR, *f.Surge, s.HeadroomPct, *f.Subnets.Public, *f.Subnets.Cluster, f.CNI.ENIConfigLabel)

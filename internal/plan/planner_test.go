@@ -57,10 +57,10 @@ func exampleFile(t *testing.T) File {
 // (prefixes, one ENI fewer, capped), so 108 pods. docs/node-addresses.md: P = min(ceil(108/16)
 // + 1, ENIs × slots, ceil(110/16)) = 7 prefixes on 1 pool ENI: 7 /28s and 1
 // ENI primary in the pod subnet (113 addresses), the node address in the
-// node subnet. Per AZ: 60/3 + 1 = 21 nodes today, 150/3 + 1 = 51 at the
-// future size: 51 addresses and 357 /28s, with 25% headroom 64 and 447,
-// which need 447 + ceil((64 − 27)/16) = 450 free /28s: a /19 (510). Node
-// subnets: 51 addresses, 64 with headroom: a /25 (123).
+// node subnet. Per AZ, with the default surge of 2: 60/3 + 2 = 22 nodes
+// today, 150/3 + 2 = 52 at the future size: 52 addresses and 364 /28s, with
+// 25% headroom 65 and 455, which need 455 + ceil((65 − 27)/16) = 458 free
+// /28s: a /19 (510). Node subnets: 52 addresses, 65 with headroom: a /25 (123).
 func TestBuildExample(t *testing.T) {
 	res, err := buildFile(t, exampleFile(t))
 	if err != nil {
@@ -80,23 +80,24 @@ func TestBuildExample(t *testing.T) {
 		t.Errorf("subnets\n got %q\nwant %q", got, want)
 	}
 	pod := res.Subnets[9]
-	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 21*113 || pod.AddressesNeededFuture != 51*113 ||
-		pod.AddressesPlanned != 64+447*16 || pod.PrefixesNeededFuture != 357 || pod.Nodes != 21 || pod.FutureNodes != 51 {
+	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 22*113 || pod.AddressesNeededFuture != 52*113 ||
+		pod.AddressesPlanned != 65+455*16 || pod.PrefixesNeededFuture != 364 || pod.Nodes != 22 || pod.FutureNodes != 52 {
 		t.Errorf("pod subnet %+v", pod)
 	}
 	// Runway at 5%/month from 60 nodes: a /19 holds 72 nodes per AZ
-	// (7 × 72 + ceil((72 − 27)/16) = 507 of 510 /28s), so ceil(n/3) + 1 ≤ 72,
-	// n ≤ 213; ceil(60 × 1.05^26) = 214 first exceeds it. A /25 node subnet
-	// holds 123 nodes, n ≤ 366; ceil(60 × 1.05^38) = 384 first exceeds it.
+	// (7 × 72 + ceil((72 − 27)/16) = 507 of 510 /28s), so ceil(n/3) + 2 ≤ 72,
+	// n ≤ 210; ceil(60 × 1.05^26) = 214 first exceeds it (month 25: 204). A
+	// /25 node subnet holds 123 nodes, n ≤ 363; ceil(60 × 1.05^37) = 366
+	// first exceeds it (month 36: 348).
 	if pod.RunwayMonths == nil || *pod.RunwayMonths != 26 {
 		t.Errorf("pod runway %v", pod.RunwayMonths)
 	}
 	node := res.Subnets[6]
-	if node.UsableAddresses != 123 || node.AddressesNeeded != 21 || node.AddressesNeededFuture != 51 || node.AddressesPlanned != 64 ||
-		node.PrefixesNeededFuture != 0 || node.RunwayMonths == nil || *node.RunwayMonths != 38 {
+	if node.UsableAddresses != 123 || node.AddressesNeeded != 22 || node.AddressesNeededFuture != 52 || node.AddressesPlanned != 65 ||
+		node.PrefixesNeededFuture != 0 || node.RunwayMonths == nil || *node.RunwayMonths != 37 {
 		t.Errorf("node subnet %+v", node)
 	}
-	// 357 /28s in 100.64.0.0/19 = 128 + 128 + 64 + 32 + 4 + 1, in address order.
+	// 364 /28s in 100.64.0.0/19 = 128 + 128 + 64 + 32 + 8 + 4, in address order.
 	var resv []string
 	for _, r := range res.Reservations {
 		if r.SubnetCIDR == "100.64.0.0/19" {
@@ -106,7 +107,7 @@ func TestBuildExample(t *testing.T) {
 			t.Errorf("reservation type %q", r.Type)
 		}
 	}
-	if want := []string{"100.64.0.16/28", "100.64.0.64/26", "100.64.2.0/23", "100.64.4.0/22", "100.64.8.0/21", "100.64.16.0/21"}; !slices.Equal(resv, want) {
+	if want := []string{"100.64.0.64/26", "100.64.0.128/25", "100.64.2.0/23", "100.64.4.0/22", "100.64.8.0/21", "100.64.16.0/21"}; !slices.Equal(resv, want) {
 		t.Errorf("reservations in 100.64.0.0/19: %v, want %v", resv, want)
 	}
 	if len(res.Reservations) != 18 {
@@ -253,11 +254,11 @@ func randomPlan(r *rand.Rand) File {
 
 func TestBuildDoesNotFit(t *testing.T) {
 	f := exampleFile(t)
-	// 201 nodes per AZ, 7 /28s and 1 address each: 1407 + ceil((201 − 27)/16)
-	// = 1418 /28s, a /17 each even without headroom: 3 × 32768 in a /16. With
-	// 25% headroom a /18 (1022 free /28s) holds 115 nodes per AZ
-	// (ceil(8.75 × 115) + ceil((144 − 27)/16) = 1007 + 8 = 1015; 116 need
-	// 1023): ceil(F/3) + 1 ≤ 115, F ≤ 342.
+	// 202 nodes per AZ (600/3 + 2 surge), 7 /28s and 1 address each: 1414 +
+	// ceil((202 − 27)/16) = 1425 /28s, a /17 each even without headroom:
+	// 3 × 32768 in a /16. With 25% headroom a /18 (1022 free /28s) holds 115
+	// nodes per AZ (ceil(8.75 × 115) + ceil((144 − 27)/16) = 1007 + 8 = 1015;
+	// 116 need 1023): ceil(F/3) + 2 ≤ 115, F ≤ 339.
 	f.NodeGroups[0].FutureNodes = 600
 	_, err := buildFile(t, f)
 	var nofit *NoFitError
@@ -266,7 +267,7 @@ func TestBuildDoesNotFit(t *testing.T) {
 	}
 	want := "the plan does not fit: the subnets to carve from the secondary blocks (100.64.0.0/16) take 98304 addresses, 65536 are free: 32768 short; " +
 		"changes that fit: pod subnets in 2 secondary blocks (cni.secondaryCIDRs: [100.64.0.0/16, 100.65.0.0/16]); " +
-		"or fewer nodes (general: 342 future nodes instead of 600)"
+		"or fewer nodes (general: 339 future nodes instead of 600)"
 	if err.Error() != want {
 		t.Errorf("err =\n%s\nwant\n%s", err, want)
 	}
@@ -286,9 +287,9 @@ func TestBuildDoesNotFitAlike(t *testing.T) {
 	}
 	// c5.18xlarge with custom networking: max pods 250 (14 ENIs × 49 + 2 = 688,
 	// capped), 248 pods: min(ceil(248/49) + 1, 14, ceil(250/49)) = 6 pool ENIs,
-	// 294 IPs + 6 primaries = 300 pod-subnet addresses a node. 600/3 + 1 = 201
-	// nodes per AZ: 60300, with 25% headroom 75375, 9844 more than a /16's 65531.
-	// 126 nodes (43 per AZ, 16125 with headroom, a /18 each) is the most that fits.
+	// 294 IPs + 6 primaries = 300 pod-subnet addresses a node. 600/3 + 2 = 202
+	// nodes per AZ: 60600, with 25% headroom 75750, 10219 more than a /16's 65531.
+	// 123 nodes (41 + 2 per AZ, 16125 with headroom, a /18 each) is the most that fits.
 	_, err := buildFile(t, file(`
 region: us-west-2
 vpc: {cidrs: [10.0.0.0/16]}
@@ -296,13 +297,13 @@ azs: [us-west-2a, us-west-2b, us-west-2c]
 cni: {customNetworking: true, secondaryCIDR: 100.64.0.0/16}
 nodeGroups: [{name: general, instanceTypes: [c5.18xlarge], nodes: 600}]
 `))
-	want := "the plan does not fit: the pod subnet of each AZ needs 75375 addresses with 25% headroom, more than a /16 holds (65531 usable): 9844 short; " +
-		"changes that fit: fewer nodes (general: 126 nodes instead of 600)"
+	want := "the plan does not fit: the pod subnet of each AZ needs 75750 addresses with 25% headroom, more than a /16 holds (65531 usable): 10219 short; " +
+		"changes that fit: fewer nodes (general: 123 nodes instead of 600)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
-	// m5.large adopted node subnets of a /26 (59 usable): 30/3 + 1 = 11 nodes of
-	// 30 addresses, 330 in each AZ, 271 short; with custom networking 11.
+	// m5.large adopted node subnets of a /26 (59 usable): 30/3 + 2 = 12 nodes of
+	// 30 addresses, 360 in each AZ, 301 short; with custom networking 12.
 	_, err = buildFile(t, file(`
 region: us-west-2
 vpc:
@@ -315,7 +316,7 @@ azs: [us-west-2a, us-west-2b, us-west-2c]
 nodeGroups: [{name: general, instanceTypes: [m5.large], nodes: 30}]
 `))
 	want = "the plan does not fit: the existing node subnets 10.0.0.0/26 (us-west-2a), 10.0.1.0/26 (us-west-2b) and 10.0.2.0/26 (us-west-2c) " +
-		"have 59 usable addresses each, the plan needs 330 in each at the future size: 271 short each; " +
+		"have 59 usable addresses each, the plan needs 360 in each at the future size: 301 short each; " +
 		"changes that fit: custom networking with pod subnets in CG-NAT space (cni.customNetworking: true, cni.secondaryCIDR: auto; max pods drop by one ENI)"
 	if err == nil || err.Error() != want {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
@@ -406,9 +407,9 @@ func FuzzBuild(f *testing.F) {
 }
 
 // Adding a node group whose demand stays within the sizes already chosen
-// moves nothing: in us-west-2a one more node (and its surge node) brings the
-// pod subnet to 53 addresses and 371 /28s, 464 + ceil((67 − 27)/16) = 467
-// free /28s with headroom, still a /19; the node subnet to 67 planned
+// moves nothing: in us-west-2a one more node (and its 2 surge nodes) brings
+// the pod subnet to 55 addresses and 385 /28s, 482 + ceil((69 − 27)/16) = 485
+// free /28s with headroom, still a /19; the node subnet to 69 planned
 // addresses, still a /25.
 func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
 	before, err := buildFile(t, exampleFile(t))
@@ -426,7 +427,7 @@ func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
 			t.Errorf("%s %s moved from %s to %s", s.AZ, s.Role, before.Subnets[i].CIDR, s.CIDR)
 		}
 	}
-	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 371 || pod.AddressesPlanned != 67+464*16 {
+	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 385 || pod.AddressesPlanned != 69+482*16 {
 		t.Errorf("us-west-2a pod subnet %+v", pod)
 	}
 }
