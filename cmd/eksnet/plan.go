@@ -239,6 +239,13 @@ func (v planView) Footnotes() []string {
 		lines = append(lines, line)
 	}
 	lines = append(lines, "service CIDR: "+v.ServiceCIDR)
+	if len(v.SummaryRoutes) > 0 {
+		var routes []string
+		for _, r := range v.SummaryRoutes {
+			routes = append(routes, fmt.Sprintf("%s %s", r.Role, r.CIDR))
+		}
+		lines = append(lines, "summary routes (each role's subnets in one aligned block): "+strings.Join(routes, ", "))
+	}
 	if len(v.Reservations) > 0 {
 		lines = append(lines, "prefix reservations (subnet CIDR reservations of type prefix):")
 		for _, s := range v.Subnets {

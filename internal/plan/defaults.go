@@ -39,6 +39,9 @@ func Default(f *File) {
 			g.AZs = slices.Clone(f.AZs)
 		}
 	}
+	if f.Layout == "" {
+		f.Layout = LayoutAligned
+	}
 	if f.Surge == nil {
 		f.Surge = ptr(capacity.DefaultSurge)
 	}

@@ -30,7 +30,17 @@ type File struct {
 	Surge       *int        `yaml:"surge"`    // spare nodes per AZ during rolling updates
 	ServiceCIDR string      `yaml:"serviceCIDR"`
 	Subnets     Subnets     `yaml:"subnets"`
+	// Layout is how subnets are carved: aligned (the default), each role's
+	// subnets in one aligned block that one route covers, or bestFit, each
+	// subnet on its own in the smallest free block.
+	Layout string `yaml:"layout"`
 }
+
+// The layouts of a plan.
+const (
+	LayoutAligned = "aligned"
+	LayoutBestFit = "bestFit"
+)
 
 // VPC is the VPC the cluster goes into.
 type VPC struct {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"slices"
 
@@ -62,6 +63,52 @@ type missReport struct {
 // node and pod subnets, never move them; and a node group that fits in the
 // headroom changes no size at all. Once created, subnets listed under
 // vpc.existingSubnets with their role are adopted as they are and never move.
+// pending is one AZ's subnet of a role, sized, before it is carved.
+type pending struct {
+	sub  Subnet
+	bits int
+	rd   *capacity.RoleDemand
+}
+
+// carveAligned carves a role's subnets as one aligned block, so that one
+// route or firewall rule covers them (layout aligned, the default): the
+// smallest aligned block holding them all, carved best fit from the pool,
+// then split largest first, which packs power-of-two sizes without a gap.
+// It carves nothing, and the caller carves each subnet best fit, when the
+// layout is bestFit, when a subnet of the role is adopted or the role has
+// one subnet, or when no free block is that large.
+func carveAligned(layout string, from *pool, todo []pending) (block netip.Prefix, tried, ok bool) {
+	if layout != LayoutAligned || len(todo) < 2 || slices.ContainsFunc(todo, func(p pending) bool { return p.sub.Existing }) {
+		return netip.Prefix{}, false, false
+	}
+	var total uint64
+	for _, p := range todo {
+		total += vpc.BlockSize(p.bits)
+	}
+	blockBits := 32 - bits.Len64(total-1)
+	block, ok = from.space.Allocate(blockBits)
+	if !ok {
+		return netip.Prefix{}, true, false
+	}
+	inner, err := vpc.NewSpace([]netip.Prefix{block}, nil)
+	if err != nil {
+		return netip.Prefix{}, true, false
+	}
+	order := make([]int, len(todo))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return todo[a].bits - todo[b].bits })
+	for _, i := range order {
+		p, ok := inner.AllocateLowest(todo[i].bits)
+		if !ok { // cannot happen: sizes that sum to at most the block pack into it
+			return netip.Prefix{}, true, false
+		}
+		todo[i].sub.CIDR = p.String()
+	}
+	return block, true, true
+}
+
 func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	f := s.File
 	var existing []netip.Prefix
@@ -93,7 +140,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	res := &Result{
 		Region: f.Region, VPCID: f.VPC.ID, VPCCIDRs: prefixStrings(s.Blocks),
 		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
-		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{},
+		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{}, SummaryRoutes: []SummaryRoute{},
 		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
@@ -113,6 +160,9 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		if role == RolePod {
 			from = podPool
 		}
+		// First each AZ's subnet of this role, sized (or adopted); then the
+		// carving, as one aligned block when the layout asks for it.
+		var todo []pending
 		for _, az := range f.AZs {
 			sub := Subnet{AZ: az, Role: role, Tags: roleTags(role)}
 			var bits int
@@ -154,17 +204,31 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				}
 			} else {
 				from.need += vpc.BlockSize(bits)
+			}
+			todo = append(todo, pending{sub: sub, bits: bits, rd: rd})
+		}
+		switch block, tried, ok := carveAligned(f.Layout, from, todo); {
+		case ok:
+			res.SummaryRoutes = append(res.SummaryRoutes, SummaryRoute{Role: role, CIDR: block.String()})
+		case tried:
+			res.Notes = append(res.Notes, fmt.Sprintf("the %s subnets are carved one by one: no free block holds them as one aligned block", role))
+		}
+		for i := range todo {
+			sub, bits, rd := &todo[i].sub, todo[i].bits, todo[i].rd
+			if sub.CIDR == "" {
 				p, ok := from.space.Allocate(bits)
 				if !ok {
 					largest, ok := from.space.Largest()
 					if !ok {
 						largest = -1
 					}
-					report.misses = append(report.misses, miss{az: az, role: role, bits: bits, pool: from, largest: largest})
+					report.misses = append(report.misses, miss{az: sub.AZ, role: role, bits: bits, pool: from, largest: largest})
 					continue
 				}
-				carved++
 				sub.CIDR = p.String()
+			}
+			if !sub.Existing {
+				carved++
 				sub.UsableAddresses = usable(bits)
 			}
 			if rd != nil && s.Growth.Monthly() && !s.Growth.IsZero() && sub.AddressesNeeded > 0 {
@@ -172,7 +236,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 					sub.RunwayMonths = &months
 				}
 			}
-			res.Subnets = append(res.Subnets, sub)
+			res.Subnets = append(res.Subnets, *sub)
 		}
 	}
 	if len(report.misses) > 0 {

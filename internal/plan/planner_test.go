@@ -66,10 +66,13 @@ func TestBuildExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Aligned (the default): each role's three subnets in one block, carved
+	// best fit around the existing 10.0.0.0/20 and 10.0.64.0/24: three /28s in
+	// a /26, three /24s in a /22, three /25s in a /23, three /19s in a /17.
 	want := []string{
 		"us-west-2a cluster 10.0.65.0/28", "us-west-2b cluster 10.0.65.16/28", "us-west-2c cluster 10.0.65.32/28",
-		"us-west-2a public 10.0.66.0/24", "us-west-2b public 10.0.67.0/24", "us-west-2c public 10.0.68.0/24",
-		"us-west-2a node 10.0.65.128/25", "us-west-2b node 10.0.69.0/25", "us-west-2c node 10.0.69.128/25",
+		"us-west-2a public 10.0.68.0/24", "us-west-2b public 10.0.69.0/24", "us-west-2c public 10.0.70.0/24",
+		"us-west-2a node 10.0.66.0/25", "us-west-2b node 10.0.66.128/25", "us-west-2c node 10.0.67.0/25",
 		"us-west-2a pod 100.64.0.0/19", "us-west-2b pod 100.64.32.0/19", "us-west-2c pod 100.64.64.0/19",
 	}
 	var got []string
@@ -78,6 +81,28 @@ func TestBuildExample(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("subnets\n got %q\nwant %q", got, want)
+	}
+	if routes := fmt.Sprint(res.SummaryRoutes); routes != "[{cluster 10.0.65.0/26} {public 10.0.68.0/22} {node 10.0.66.0/23} {pod 100.64.0.0/17}]" {
+		t.Errorf("summary routes %s", routes)
+	}
+	// Best fit: each subnet on its own in the smallest free block.
+	bestFit := exampleFile(t)
+	bestFit.Layout = LayoutBestFit
+	scattered, err := buildFile(t, bestFit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, s := range scattered.Subnets {
+		got = append(got, fmt.Sprintf("%s %s %s", s.AZ, s.Role, s.CIDR))
+	}
+	if want := []string{
+		"us-west-2a cluster 10.0.65.0/28", "us-west-2b cluster 10.0.65.16/28", "us-west-2c cluster 10.0.65.32/28",
+		"us-west-2a public 10.0.66.0/24", "us-west-2b public 10.0.67.0/24", "us-west-2c public 10.0.68.0/24",
+		"us-west-2a node 10.0.65.128/25", "us-west-2b node 10.0.69.0/25", "us-west-2c node 10.0.69.128/25",
+		"us-west-2a pod 100.64.0.0/19", "us-west-2b pod 100.64.32.0/19", "us-west-2c pod 100.64.64.0/19",
+	}; !slices.Equal(got, want) || len(scattered.SummaryRoutes) != 0 {
+		t.Errorf("best fit subnets\n got %q\nwant %q, routes %v", got, want, scattered.SummaryRoutes)
 	}
 	pod := res.Subnets[9]
 	if pod.UsableAddresses != 8187 || pod.AddressesNeeded != 22*113 || pod.AddressesNeededFuture != 52*113 ||

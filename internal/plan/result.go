@@ -10,19 +10,28 @@ type Result struct {
 	// VPCCIDRs are the VPC's blocks as given; SecondaryCIDRs the blocks pod
 	// subnets are carved from with custom networking; CIDRBlocksToAssociate
 	// those of them the VPC does not have yet.
-	VPCCIDRs              []string          `json:"vpcCIDRs"`
-	SecondaryCIDRs        []string          `json:"secondaryCIDRs"`
-	CIDRBlocksToAssociate []string          `json:"cidrBlocksToAssociate"`
-	ServiceCIDR           string            `json:"serviceCIDR"`
-	AZs                   []string          `json:"azs"`
-	Subnets               []Subnet          `json:"subnets"`
-	Reservations          []Reservation     `json:"reservations"`
-	NodeGroups            []NodeGroupResult `json:"nodeGroups"`
-	CNI                   CNIResult         `json:"cni"`
-	Growth                string            `json:"growth,omitempty"`
-	HeadroomPercent       int               `json:"headroomPercent"`
-	Warnings              []string          `json:"warnings"`
-	Notes                 []string          `json:"notes"`
+	VPCCIDRs              []string      `json:"vpcCIDRs"`
+	SecondaryCIDRs        []string      `json:"secondaryCIDRs"`
+	CIDRBlocksToAssociate []string      `json:"cidrBlocksToAssociate"`
+	ServiceCIDR           string        `json:"serviceCIDR"`
+	AZs                   []string      `json:"azs"`
+	Subnets               []Subnet      `json:"subnets"`
+	Reservations          []Reservation `json:"reservations"`
+	// SummaryRoutes are the aligned blocks that hold each role's subnets
+	// (layout aligned): one route or firewall rule per role.
+	SummaryRoutes   []SummaryRoute    `json:"summaryRoutes"`
+	NodeGroups      []NodeGroupResult `json:"nodeGroups"`
+	CNI             CNIResult         `json:"cni"`
+	Growth          string            `json:"growth,omitempty"`
+	HeadroomPercent int               `json:"headroomPercent"`
+	Warnings        []string          `json:"warnings"`
+	Notes           []string          `json:"notes"`
+}
+
+// SummaryRoute is the one block a role's subnets were carved in.
+type SummaryRoute struct {
+	Role Role   `json:"role"`
+	CIDR string `json:"cidr"`
 }
 
 // Subnet is one subnet of the plan: carved, or an existing one adopted.

@@ -402,6 +402,9 @@ func validateNodeGroups(s *Spec) error {
 }
 
 func validateSizes(s *Spec) error {
+	if l := s.File.Layout; l != LayoutAligned && l != LayoutBestFit {
+		return fmt.Errorf("layout: invalid %q: want %s or %s", l, LayoutAligned, LayoutBestFit)
+	}
 	sub := s.File.Subnets
 	if p := *sub.Public; p != 0 && (p < vpc.LargestBits || p > vpc.SmallestBits) {
 		return fmt.Errorf("subnets.public: /%d is not a subnet size: /%d to /%d, or 0 for no public subnets", p, vpc.LargestBits, vpc.SmallestBits)
