@@ -94,7 +94,7 @@ const maxErrorBytes = 1000
 // safe for a terminal (no escape sequences or hidden controls from a file,
 // EC2 or a flag value reach it).
 func errorLine(msg string) string {
-	return "eksnet: " + prose.Truncate(prose.Printable(strings.Join(strings.Fields(msg), " ")), maxErrorBytes)
+	return "eksnet: " + prose.Truncate(prose.Printable(prose.OneLine(msg)), maxErrorBytes)
 }
 
 func newRootCmd(streams *Streams) *cobra.Command {
@@ -180,7 +180,7 @@ func loadConfig(v *viper.Viper, configFile string, cmd *cobra.Command) error {
 	if configFile != "" {
 		v.SetConfigFile(configFile)
 		if err := v.ReadInConfig(); err != nil {
-			return fmt.Errorf("config file %s: %s", configFile, strings.Join(strings.Fields(err.Error()), " "))
+			return fmt.Errorf("config file %s: %s", configFile, prose.OneLine(err.Error()))
 		}
 		if err := checkConfigKeys(v, configFile, cmd.Root()); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"gopkg.in/yaml.v3"
 )
@@ -119,7 +120,7 @@ func (v *Validator) Validate(doc map[string]any) error {
 		return fmt.Errorf("apiVersion %v, kind %v: want %s %s", doc["apiVersion"], doc["kind"], want, v.Kind)
 	}
 	if err := v.schema.Validate(jsonValue(doc)); err != nil {
-		return fmt.Errorf("%s %s: %s", v.Kind, name(doc), strings.Join(strings.Fields(err.Error()), " "))
+		return fmt.Errorf("%s %s: %s", v.Kind, name(doc), prose.OneLine(err.Error()))
 	}
 	var errs []error
 	v.rules(v.raw, doc, "", &errs)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go/logging"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
 
@@ -71,7 +72,7 @@ func LoadConfig(ctx context.Context, opts Options) (aws.Config, error) {
 		if ctxErr := contextError(ctx); ctxErr != nil {
 			return aws.Config{}, ctxErr
 		}
-		return aws.Config{}, fmt.Errorf("%w (%s)", ErrNoCredentials, oneLine(err.Error()))
+		return aws.Config{}, fmt.Errorf("%w (%s)", ErrNoCredentials, prose.OneLine(err.Error()))
 	}
 	return cfg, nil
 }
@@ -258,7 +259,7 @@ func ConfiguredRegion(ctx context.Context, profile string) (string, error) {
 		if errors.As(err, &noProfile) {
 			return "", fmt.Errorf("AWS profile %q not found in the shared config or credentials file (~/.aws/config, ~/.aws/credentials): check --profile or AWS_PROFILE", noProfile.Profile)
 		}
-		return "", fmt.Errorf("loading the AWS configuration: %s", oneLine(err.Error()))
+		return "", fmt.Errorf("loading the AWS configuration: %s", prose.OneLine(err.Error()))
 	}
 	return cfg.Region, nil
 }

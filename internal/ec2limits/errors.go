@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // ErrNoRegion is returned when no region is configured anywhere.
@@ -38,7 +39,7 @@ type UnknownTypesError struct {
 
 func (e *UnknownTypesError) Error() string {
 	if len(e.Names) == 0 {
-		return "unknown instance type (InvalidInstanceType: " + oneLine(e.Message) + ")"
+		return "unknown instance type (InvalidInstanceType: " + prose.OneLine(e.Message) + ")"
 	}
 	quoted := make([]string, len(e.Names))
 	for i, n := range e.Names {
@@ -109,7 +110,7 @@ func explain(ctx context.Context, action string, err error) error {
 	}
 	var deserialize *smithy.DeserializationError
 	if errors.As(err, &deserialize) {
-		return fmt.Errorf("%s: the endpoint's answer is not EC2's XML (%s): check --endpoint-url, and any proxy in the way", action, oneLine(deserialize.Err.Error()))
+		return fmt.Errorf("%s: the endpoint's answer is not EC2's XML (%s): check --endpoint-url, and any proxy in the way", action, prose.OneLine(deserialize.Err.Error()))
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
@@ -131,21 +132,21 @@ func explain(ctx context.Context, action string, err error) error {
 			return &VPCNotFoundError{ID: vpcIDInMessage().FindString(apiErr.ErrorMessage()), Code: code}
 		case code == "AuthFailure" || code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" ||
 			code == "UnrecognizedClientException" || code == "ExpiredToken" || code == "RequestExpired":
-			return fmt.Errorf("EC2 rejected the AWS credentials (%s: %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile, and refresh expired session credentials", code, oneLine(apiErr.ErrorMessage()))
+			return fmt.Errorf("EC2 rejected the AWS credentials (%s: %s): check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --profile, and refresh expired session credentials", code, prose.OneLine(apiErr.ErrorMessage()))
 		case isThrottle(code):
 			return &ThrottledError{Code: code, Attempts: max(attempts, 1)}
 		}
-		return fmt.Errorf("%s failed (%s: %s)", action, code, oneLine(apiErr.ErrorMessage()))
+		return fmt.Errorf("%s failed (%s: %s)", action, code, prose.OneLine(apiErr.ErrorMessage()))
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
-		return fmt.Errorf("cannot reach EC2 (%s): check the network and --endpoint-url", oneLine(opErr.Error()))
+		return fmt.Errorf("cannot reach EC2 (%s): check the network and --endpoint-url", prose.OneLine(opErr.Error()))
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return fmt.Errorf("cannot reach EC2 (%s): check the network, --region and --endpoint-url", oneLine(dnsErr.Error()))
+		return fmt.Errorf("cannot reach EC2 (%s): check the network, --region and --endpoint-url", prose.OneLine(dnsErr.Error()))
 	}
-	return fmt.Errorf("%s failed: %s", action, oneLine(err.Error()))
+	return fmt.Errorf("%s failed: %s", action, prose.OneLine(err.Error()))
 }
 
 // contextError is the context's reason to stop, if it has one: the
@@ -162,10 +163,6 @@ func contextError(ctx context.Context) error {
 		return fmt.Errorf("no answer from EC2 in time: %w", context.DeadlineExceeded)
 	}
 	return fmt.Errorf("interrupted: %w", context.Canceled)
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
 
 func isThrottle(code string) bool {

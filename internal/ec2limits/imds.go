@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/smithy-go/logging"
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // IMDSTimeout bounds reading the instance type from IMDS: on EC2 it answers
@@ -37,7 +38,7 @@ func InstanceTypeFromIMDS(ctx context.Context) (string, error) {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return "", fmt.Errorf("no answer from the instance metadata service within %s: is this an EC2 instance with IMDS enabled?", IMDSTimeout)
 		}
-		return "", fmt.Errorf("cannot read the instance type from the instance metadata service (IMDSv2): is this an EC2 instance with IMDS enabled? (%s)", oneLine(err.Error()))
+		return "", fmt.Errorf("cannot read the instance type from the instance metadata service (IMDSv2): is this an EC2 instance with IMDS enabled? (%s)", prose.OneLine(err.Error()))
 	}
 	defer out.Content.Close()
 	body, err := io.ReadAll(io.LimitReader(out.Content, 256))

@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/prose"
 )
 
 // daemonSet is the part of an aws-node DaemonSet (kubectl get ds aws-node
@@ -52,7 +53,7 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 	out := cni.Config{}
 	var ds daemonSet
 	if err := yaml.Unmarshal(data, &ds); err != nil {
-		return out, false, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", oneLine(err.Error()))
+		return out, false, fmt.Errorf("aws-node DaemonSet: not YAML or JSON: %s", prose.OneLine(err.Error()))
 	}
 	if ds.Kind == "List" {
 		if len(ds.Items) != 1 {
@@ -61,7 +62,7 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 		item := ds.Items[0]
 		ds = daemonSet{}
 		if err := item.Decode(&ds); err != nil {
-			return out, false, fmt.Errorf("aws-node DaemonSet: %s", oneLine(err.Error()))
+			return out, false, fmt.Errorf("aws-node DaemonSet: %s", prose.OneLine(err.Error()))
 		}
 	}
 	if ds.Kind == "" && (ds.Env != nil || ds.Addon != nil) {
@@ -99,9 +100,6 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 	return cfg, hasVersion, nil
 }
 
-// oneLine joins a decoder's message onto one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // addonCNI reads the CNI settings the EKS vpc-cni add-on is configured
 // with: the configurationValues' env (the add-on's schema, aws eks
 // describe-addon-configuration), and from describe-addon's answer the
@@ -120,7 +118,7 @@ func addonCNI(ds daemonSet) (cni.Config, bool, error) {
 		if strings.TrimSpace(a.ConfigurationValues) != "" {
 			var values daemonSet
 			if err := yaml.Unmarshal([]byte(a.ConfigurationValues), &values); err != nil {
-				return cni.Config{}, false, fmt.Errorf("vpc-cni add-on: configurationValues is not JSON or YAML: %s", oneLine(err.Error()))
+				return cni.Config{}, false, fmt.Errorf("vpc-cni add-on: configurationValues is not JSON or YAML: %s", prose.OneLine(err.Error()))
 			}
 			env = values.Env
 		}

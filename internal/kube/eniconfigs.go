@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 
+	"github.com/eksnet/eksnet/internal/prose"
 	json "github.com/go-json-experiment/json"
 )
 
@@ -33,7 +34,7 @@ type eniConfigList struct {
 func ParseENIConfigs(data []byte) ([]ENIConfig, error) {
 	var list eniConfigList
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("ENIConfigs: not the JSON of kubectl get eniconfigs -o json: %s", oneLine(err.Error()))
+		return nil, fmt.Errorf("ENIConfigs: not the JSON of kubectl get eniconfigs -o json: %s", prose.OneLine(err.Error()))
 	}
 	if list.Kind != "List" && list.Kind != "ENIConfigList" {
 		return nil, fmt.Errorf("ENIConfigs: the file holds kind %q, not a List: give the output of kubectl get eniconfigs -o json", list.Kind)

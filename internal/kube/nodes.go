@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/prose"
 	json "github.com/go-json-experiment/json"
 )
 
@@ -73,7 +74,7 @@ const MaxNodes = 100_000
 func ParseNodes(data []byte) ([]Node, error) {
 	var list nodeList
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("nodes: not the JSON of kubectl get nodes -o json: %s", oneLine(err.Error()))
+		return nil, fmt.Errorf("nodes: not the JSON of kubectl get nodes -o json: %s", prose.OneLine(err.Error()))
 	}
 	items := list.Items
 	switch list.Kind {

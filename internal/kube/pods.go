@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 
+	"github.com/eksnet/eksnet/internal/prose"
 	json "github.com/go-json-experiment/json"
 )
 
@@ -42,7 +43,7 @@ const MaxPods = 2_000_000
 func ParsePods(data []byte) (map[string]PodCounts, error) {
 	var list podList
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("pods: not the JSON of kubectl get pods -A -o json: %s", oneLine(err.Error()))
+		return nil, fmt.Errorf("pods: not the JSON of kubectl get pods -A -o json: %s", prose.OneLine(err.Error()))
 	}
 	if list.Kind != "List" && list.Kind != "PodList" {
 		return nil, fmt.Errorf("pods: the file holds kind %q, not a List of Pods: give the output of kubectl get pods -A -o json", list.Kind)

@@ -3,7 +3,6 @@ package plan
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/strictyaml"
@@ -123,8 +122,4 @@ func Decode(data []byte, format string) (File, error) {
 		return File{}, fmt.Errorf("plan file: %w", err)
 	}
 	return f, nil
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -144,3 +144,8 @@ func Truncate(s string, n int) string {
 	}
 	return s[:cut] + fmt.Sprintf(" … (%d more bytes)", len(s)-cut)
 }
+
+// OneLine joins a message onto one line, every run of blanks and line
+// breaks one space: how a decoder's or an endpoint's text enters a one-line
+// error.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/eksnet/eksnet/internal/prose"
 	"gopkg.in/yaml.v3"
 )
 
@@ -244,7 +245,7 @@ func join(path, key string) string {
 
 // syntaxError makes yaml.v3's syntax error one line ("yaml: line 3: ...").
 func syntaxError(err error) error {
-	msg := strings.Join(strings.Fields(err.Error()), " ")
+	msg := prose.OneLine(err.Error())
 	return &Error{Msg: "not YAML or JSON: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
@@ -252,7 +253,7 @@ func syntaxError(err error) error {
 func typeError(err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return &Error{Msg: strings.Join(strings.Fields(te.Errors[0]), " ")}
+		return &Error{Msg: prose.OneLine(te.Errors[0])}
 	}
-	return &Error{Msg: strings.Join(strings.Fields(err.Error()), " ")}
+	return &Error{Msg: prose.OneLine(err.Error())}
 }

@@ -3,8 +3,8 @@ package subnet
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 
+	"github.com/eksnet/eksnet/internal/prose"
 	json "github.com/go-json-experiment/json"
 )
 
@@ -62,7 +62,7 @@ const MaxENIs = 1_000_000
 func ParseDescribeNetworkInterfaces(data []byte) ([]ENI, error) {
 	var doc describeENIs
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("describe-network-interfaces JSON: %s", strings.Join(strings.Fields(err.Error()), " "))
+		return nil, fmt.Errorf("describe-network-interfaces JSON: %s", prose.OneLine(err.Error()))
 	}
 	if doc.NetworkInterfaces == nil {
 		return nil, fmt.Errorf("describe-network-interfaces JSON: no NetworkInterfaces: give the output of `aws ec2 describe-network-interfaces --output json`")
