@@ -242,7 +242,8 @@ var auditSourceFlags = map[audit.Source]string{
 }
 
 // auditView renders a report: one row per finding, most severe first, then
-// the summary line; -o wide adds the per-subnet figures.
+// the summary line and the checks skipped; -o wide is the same table (the
+// per-node and per-subnet figures are in -o json and yaml).
 type auditView struct{ *audit.Report }
 
 func (v auditView) TableHeader(bool) []string {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/eksnet/eksnet/internal/limits"
 	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/subnet"
+	"github.com/eksnet/eksnet/internal/vpc"
 )
 
 // Input is what a cluster runs, decoded. Subnets and ENIs are optional:
@@ -374,7 +376,7 @@ func (a *auditor) eniConfigs() {
 		}
 		used[name][n.Zone] = true
 	}
-	for _, name := range sortedKeys(missing) {
+	for _, name := range slices.Sorted(maps.Keys(missing)) {
 		nodes := missing[name]
 		if name == "" {
 			a.add(ENIConfigMissing, Error, "node/"+nodes[0], "%d nodes (%s first) have no %s label, so custom networking gives them no pod subnet: label them, or set ENI_CONFIG_LABEL_DEF", len(nodes), nodes[0], label)
@@ -382,7 +384,7 @@ func (a *auditor) eniConfigs() {
 		}
 		a.add(ENIConfigMissing, Error, "eniconfig/"+name, "%d nodes (%s first) select ENIConfig %s by their %s label, and there is none: their pods get no addresses; create it with a pod subnet in that zone (eksnet plan -o eniconfig)", len(nodes), nodes[0], name, label)
 	}
-	for _, name := range sortedKeys(used) {
+	for _, name := range slices.Sorted(maps.Keys(used)) {
 		c := a.eniConfigByName[name]
 		s, known := a.subnetByID[c.Subnet]
 		switch {
@@ -392,7 +394,7 @@ func (a *auditor) eniConfigs() {
 			a.add(ENIConfigUnknownSubnet, Error, "eniconfig/"+name, "subnet %q is not among the VPC's subnets in the subnets file: point it at a subnet of the cluster's VPC", c.Subnet)
 			continue
 		}
-		for _, zone := range sortedKeys(used[name]) {
+		for _, zone := range slices.Sorted(maps.Keys(used[name])) {
 			if zone != s.AZ {
 				a.add(ENIConfigWrongZone, Error, "eniconfig/"+name, "nodes in %s use it, but its subnet %s is in %s: EC2 attaches no ENI across zones; give them an ENIConfig with a subnet in %s", zone, s.ID, s.AZ, zone)
 			}
@@ -518,10 +520,9 @@ func FreeBlocks(cidr netip.Prefix, enis []subnet.ENI) int {
 	}
 	used := make([]bool, blocks)
 	used[0], used[blocks-1] = true, true
-	base := addrIndex(cidr.Masked().Addr())
 	mark := func(ip netip.Addr) {
 		if cidr.Contains(ip) {
-			used[(addrIndex(ip)-base)/subnet.BlockSize] = true
+			used[vpc.Offset(cidr, ip)/subnet.BlockSize] = true
 		}
 	}
 	for _, e := range enis {
@@ -540,18 +541,4 @@ func FreeBlocks(cidr netip.Prefix, enis []subnet.ENI) int {
 		}
 	}
 	return free
-}
-
-func addrIndex(ip netip.Addr) uint32 {
-	b := ip.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"fmt"
-
 	"github.com/eksnet/eksnet/internal/enum"
 )
 
@@ -65,8 +63,4 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	Object   string   `json:"object"`
 	Message  string   `json:"message"`
-}
-
-func (f Finding) String() string {
-	return fmt.Sprintf("%s %s %s: %s", f.Severity, f.Kind, f.Object, f.Message)
 }

@@ -186,8 +186,8 @@ func podCount(s string) (int, error) {
 	return n, nil
 }
 
-// binarySuffixes and decimalSuffixes are the Kubernetes quantity suffixes a
-// memory amount is written with.
+// quantitySuffixes are the Kubernetes quantity suffixes a memory amount is
+// written with: binary, then decimal.
 var quantitySuffixes = []struct {
 	suffix string
 	scale  int64

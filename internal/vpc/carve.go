@@ -133,6 +133,12 @@ func blockSize(bits int) uint64 { return 1 << (32 - bits) }
 // BlockSize is the number of addresses in an IPv4 /bits prefix.
 func BlockSize(bits int) uint64 { return blockSize(bits) }
 
+// Offset is how far the IPv4 address a lies from the start of block, in
+// addresses; a must be in block.
+func Offset(block netip.Prefix, a netip.Addr) uint32 {
+	return addr32(a) - addr32(block.Masked().Addr())
+}
+
 func addr32(a netip.Addr) uint32 {
 	b := a.As4()
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])

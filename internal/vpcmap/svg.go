@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/eksnet/eksnet/internal/plan"
+	"github.com/eksnet/eksnet/internal/vpc"
 )
 
 // Geometry of the drawing, in SVG user units.
@@ -82,13 +83,8 @@ func blocksOf(r *plan.Result) ([]block, error) {
 func span(b, p netip.Prefix) (x, w float64) {
 	size := float64(uint64(1) << (32 - b.Bits()))
 	scale := float64(width-2*margin-labelWidth) / size
-	offset := float64(index(p.Addr()) - index(b.Masked().Addr()))
+	offset := float64(vpc.Offset(b, p.Addr()))
 	return float64(margin+labelWidth) + offset*scale, max(float64(uint64(1)<<(32-p.Bits()))*scale, minWidth)
-}
-
-func index(a netip.Addr) uint32 {
-	b := a.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 func percent(n, of int) string {
