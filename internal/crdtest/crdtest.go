@@ -60,7 +60,7 @@ func Load(path, version string) (*Validator, error) {
 	if v.raw == nil {
 		return nil, fmt.Errorf("%s has no version %s", path, version)
 	}
-	strict := strictify(v.raw)
+	strict := strictify(jsonValue(v.raw))
 	compiler := jsonschema.NewCompiler()
 	if err := compiler.AddResource("crd.json", strict); err != nil {
 		return nil, err
@@ -107,8 +107,6 @@ func strictify(s any) any {
 			out[i] = strictify(v)
 		}
 		return out
-	case int:
-		return float64(n) // jsonschema takes JSON numbers
 	}
 	return s
 }
@@ -158,7 +156,8 @@ func name(doc map[string]any) any {
 	return nil
 }
 
-// jsonValue converts decoded YAML to the JSON values jsonschema takes.
+// jsonValue converts decoded YAML (a document, or a schema) to the JSON
+// values jsonschema takes: its ints to float64.
 func jsonValue(v any) any {
 	switch n := v.(type) {
 	case map[string]any:
