@@ -130,6 +130,15 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 	return nil
 }
 
+// auditFile is one input of the audit: its flag, its file, its bound and
+// its parser; given records that it was read.
+type auditFile struct {
+	flag, path string
+	limit      int64
+	parse      func([]byte) error
+	given      *bool
+}
+
 func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Severity, error) {
 	var in audit.Input
 	format, err := render.ParseFormat(opts.output, auditFormats...)
@@ -154,29 +163,18 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 	if opts.aws.live && (opts.subnetsFile != "" || opts.enisFile != "") {
 		return in, "", "", errors.New("--live reads the subnets and network interfaces from EC2: give --live, or --subnets-file and --enis-file, not both")
 	}
-	stdinUsers := 0
-	for _, p := range []string{opts.nodes, opts.awsNode, opts.eniConfigs, opts.subnetsFile, opts.enisFile, opts.pods} {
-		if p == "-" {
-			stdinUsers++
-		}
-	}
-	if stdinUsers > 1 {
-		return in, "", "", errors.New("standard input (-) can feed one file only: give the others as paths")
-	}
-	// Each input: its flag, its file, its bound and its parser; an empty
-	// optional path is an input not given.
-	files := []struct {
-		flag, path string
-		limit      int64
-		parse      func([]byte) error
-		given      *bool
-	}{
+	// An empty optional path is an input not given.
+	files := []auditFile{
 		{"--nodes", opts.nodes, inputs.MaxClusterFile, func(d []byte) (err error) { in.Nodes, err = kube.ParseNodes(d); return }, nil},
 		{"--aws-node", opts.awsNode, inputs.MaxDaemonSet, func(d []byte) (err error) { in.CNI, _, err = kube.DaemonSetCNI(d); return }, nil},
 		{"--eniconfigs", opts.eniConfigs, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIConfigs, err = kube.ParseENIConfigs(d); return }, &in.HasENIConfigs},
 		{"--subnets-file", opts.subnetsFile, inputs.MaxSubnetsFile, func(d []byte) (err error) { in.Subnets, err = subnet.ParseDescribeSubnets(d); return }, &in.HasSubnets},
 		{"--enis-file", opts.enisFile, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIs, err = subnet.ParseDescribeNetworkInterfaces(d); return }, &in.HasENIs},
 		{"--pods", opts.pods, inputs.MaxClusterFile, func(d []byte) (err error) { in.Pods, err = kube.ParsePods(d); return }, &in.HasPods},
+	}
+	if stdin := slices.IndexFunc(files, func(f auditFile) bool { return f.path == "-" }); stdin >= 0 &&
+		slices.ContainsFunc(files[stdin+1:], func(f auditFile) bool { return f.path == "-" }) {
+		return in, "", "", errors.New("standard input (-) can feed one file only: give the others as paths")
 	}
 	for _, f := range files {
 		if f.path == "" {
