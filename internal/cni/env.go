@@ -77,6 +77,18 @@ type EnvVar struct {
 	Value string `json:"value"`
 }
 
+// ManifestEnv is the environment the VPC CNI's manifest ships with (and the
+// EKS add-on renders before its configurationValues), for the variables
+// eksnet reads: DefaultConfig's warm targets, where an absent variable
+// would take the code's other default.
+func ManifestEnv() map[string]string {
+	d := DefaultConfig()
+	return map[string]string{
+		EnvWarmENITarget:    strconv.Itoa(d.WarmENITarget),
+		EnvWarmPrefixTarget: strconv.Itoa(d.WarmPrefixTarget),
+	}
+}
+
 // Env is the aws-node environment that sets c where it differs from an
 // unset variable, in a fixed order: custom networking and its label, prefix
 // delegation and its warm target (or the warm ENI target), the warm IP

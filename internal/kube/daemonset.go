@@ -103,8 +103,9 @@ func DaemonSetCNI(data []byte) (cfg cni.Config, hasVersion bool, err error) {
 // addonCNI reads the CNI settings the EKS vpc-cni add-on is configured
 // with: the configurationValues' env (the add-on's schema, aws eks
 // describe-addon-configuration), and from describe-addon's answer the
-// version of addonVersion. The add-on applies them over its defaults, the
-// CNI's own, as aws-node's environment.
+// version of addonVersion. The add-on renders the CNI's manifest and sets
+// the configurationValues' env over it, so an unset variable keeps the
+// manifest's value (cni.ManifestEnv), not the code's default.
 func addonCNI(ds daemonSet) (cni.Config, bool, error) {
 	env, version, hasVersion := ds.Env, cni.LatestVersion, false
 	if a := ds.Addon; a != nil {
@@ -123,11 +124,11 @@ func addonCNI(ds daemonSet) (cni.Config, bool, error) {
 			env = values.Env
 		}
 	}
-	trimmed := make(map[string]string, len(env))
+	merged := cni.ManifestEnv()
 	for k, v := range env {
-		trimmed[k] = strings.TrimSpace(v)
+		merged[k] = strings.TrimSpace(v)
 	}
-	cfg, err := cni.FromEnv(trimmed, version)
+	cfg, err := cni.FromEnv(merged, version)
 	if err != nil {
 		return cfg, hasVersion, fmt.Errorf("vpc-cni add-on configurationValues: %w", err)
 	}

@@ -169,6 +169,13 @@ func TestAddonCNI(t *testing.T) {
 	if err != nil || !hasVersion || cfg.Version.String() != "1.19.2" || !cfg.PrefixDelegation {
 		t.Errorf("describe-addon: %+v %v %v", cfg, hasVersion, err)
 	}
+	// An env that sets neither warm target keeps the manifest's (1 and 1),
+	// as the add-on renders it, where an aws-node without the variables
+	// would run WARM_PREFIX_TARGET 0.
+	cfg, _, err = DaemonSetCNI([]byte(`{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}`))
+	if err != nil || cfg.WarmPrefixTarget != 1 || cfg.WarmENITarget != 1 {
+		t.Errorf("manifest defaults: %+v %v", cfg, err)
+	}
 	if _, _, err := DaemonSetCNI([]byte(`{"addon":{"addonName":"coredns","addonVersion":"v1.11.4-eksbuild.2"}}`)); err == nil ||
 		err.Error() != `EKS add-on "coredns": give the vpc-cni add-on (aws eks describe-addon --addon-name vpc-cni)` {
 		t.Errorf("coredns: %v", err)
