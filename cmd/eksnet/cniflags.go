@@ -65,10 +65,12 @@ func (c *cniFlags) bind(cmd *cobra.Command) {
 	})
 }
 
-// bindWarmPool adds the warm-pool targets, which shape a node's address
-// demand but not its max pods (subnet size).
+// bindWarmPool adds the warm-pool targets and subnet discovery, which shape
+// a node's address demand but not its max pods (subnet size).
 func (c *cniFlags) bindWarmPool(cmd *cobra.Command) {
 	fs := cmd.Flags()
+	fs.BoolVar(&c.cfg.SubnetDiscovery, "subnet-discovery", c.cfg.SubnetDiscovery, "ENABLE_SUBNET_DISCOVERY: secondary ENIs may go to subnets tagged "+cni.SubnetDiscoveryTag+" (VPC CNI 1.18+)")
+	fs.BoolVar(&c.cfg.DiscoveredSubnets, "discovered-subnets", false, "the AZs have subnets tagged "+cni.SubnetDiscoveryTag+"=1: secondary ENIs and their pods' addresses come from them (the pod subnet)")
 	fs.IntVar(&c.cfg.WarmENITarget, "warm-eni-target", c.cfg.WarmENITarget, "WARM_ENI_TARGET: spare ENIs' worth of IPs (secondary-IP mode)")
 	fs.IntVar(&c.cfg.WarmIPTarget, "warm-ip-target", 0, "WARM_IP_TARGET: spare IPs; overrides the ENI and prefix targets (0: unset)")
 	fs.IntVar(&c.cfg.MinimumIPTarget, "minimum-ip-target", 0, "MINIMUM_IP_TARGET: IPs kept in all (0: unset)")

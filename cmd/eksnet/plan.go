@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/ec2limits"
 	"github.com/eksnet/eksnet/internal/inputs"
 	"github.com/eksnet/eksnet/internal/manifest"
@@ -130,16 +133,20 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 	case formatHTML:
 		return vpcmap.WriteHTML(out, res)
 	case formatTerraform:
-		inputs, reservations, err := manifest.TerraformVPCOf(res)
+		inputs, left, err := manifest.TerraformVPCOf(res)
 		if err != nil {
 			return err
 		}
 		if err := render.Write(out, render.JSON, inputs); err != nil {
 			return err
 		}
-		if len(reservations) > 0 {
+		if n := len(left.Reservations); n > 0 {
 			fmt.Fprintf(opts.factory.streams.Err, "note: %s not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n",
-				prose.Count(len(reservations), "prefix reservation is", "prefix reservations are"))
+				prose.Count(n, "prefix reservation is", "prefix reservations are"))
+		}
+		if left.PrivateTagsShared {
+			fmt.Fprintf(opts.factory.streams.Err, "note: the module gives every private subnet the same tags, so the node and pod subnets all carry %s (-o tfvars tags each subnet on its own)\n",
+				joinTags(inputs.PrivateSubnetTags))
 		}
 		return nil
 	case formatTFVars:
@@ -266,14 +273,17 @@ func (v planView) Footnotes() []string {
 	}
 	for _, g := range v.NodeGroups {
 		line := fmt.Sprintf("node group %s: max pods %d (set by %s", g.Name, g.MaxPods, g.SetBy)
-		if hasRole(v.Result, plan.RolePod) {
+		if v.PodSubnets == plan.PodSubnetsENIConfig {
 			line += "; custom networking: one ENI fewer"
 		}
 		line += fmt.Sprintf("), %d pods per node sized, %d node-subnet and %d pod-subnet addresses per node", g.PodsPerNode, g.PerNode.NodeSubnetAddresses, g.PerNode.PodSubnetAddresses)
 		lines = append(lines, line)
 	}
-	if hasRole(v.Result, plan.RolePod) {
+	switch v.PodSubnets {
+	case plan.PodSubnetsENIConfig:
 		lines = append(lines, "ENIConfigs: eksnet plan -f PLAN -o eniconfig | kubectl apply -f -")
+	case plan.PodSubnetsDiscovered:
+		lines = append(lines, fmt.Sprintf("pod subnets: tag each %s=1 (subnet discovery finds them in the node's AZ; no ENIConfigs)", cni.SubnetDiscoveryTag))
 	}
 	for _, n := range v.Notes {
 		lines = append(lines, "note: "+n)
@@ -282,15 +292,6 @@ func (v planView) Footnotes() []string {
 		lines = append(lines, "warning: "+w)
 	}
 	return lines
-}
-
-func hasRole(r *plan.Result, role plan.Role) bool {
-	for _, s := range r.Subnets {
-		if s.Role == role {
-			return true
-		}
-	}
-	return false
 }
 
 func used(s plan.Subnet) string {
@@ -312,4 +313,13 @@ func dashIfZero(n int) string {
 		return "-"
 	}
 	return strconv.Itoa(n)
+}
+
+// joinTags writes tags as k=v, sorted by key.
+func joinTags(tags map[string]string) string {
+	parts := make([]string, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		parts = append(parts, k+"="+tags[k])
+	}
+	return strings.Join(parts, ", ")
 }

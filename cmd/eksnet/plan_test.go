@@ -47,10 +47,17 @@ func TestPlanGolden(t *testing.T) {
 		{"plan-example.yaml", []string{"plan", "-f", example, "-o", "yaml"}, 0, ""},
 		{"plan-example.tfvars.json", []string{"plan", "-f", example, "-o", "tfvars"}, 0, ""},
 		{"plan-example-terraform.auto.tfvars.json", []string{"plan", "-f", example, "-o", "terraform"}, 0,
-			"note: 18 prefix reservations are not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n"},
+			"note: 18 prefix reservations are not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n" +
+				"note: the module gives every private subnet the same tags, so the node and pod subnets all carry kubernetes.io/role/internal-elb=1 (-o tfvars tags each subnet on its own)\n"},
 		{"plan-example.svg", []string{"plan", "-f", example, "-o", "svg"}, 0, ""},
 		{"plan-example.html", []string{"plan", "-f", example, "-o", "html"}, 0, ""},
 		{"plan-example-eniconfig.yaml", []string{"plan", "-f", example, "-o", "eniconfig", "--placeholders"}, 0, ""},
+		{"plan-discovery.txt", []string{"plan", "-f", "testdata/plan/discovery.yaml"}, 0, ""},
+		{"plan-discovery.json", []string{"plan", "-f", "testdata/plan/discovery.yaml", "-o", "json"}, 0, ""},
+		{"plan-discovery-split.txt", []string{"plan", "-f", "testdata/plan/discovery-split.yaml"}, 0, ""},
+		{"plan-discovery-split-terraform.auto.tfvars.json", []string{"plan", "-f", "testdata/plan/discovery-split.yaml", "-o", "terraform"}, 0,
+			"note: the module gives every private subnet the same tags, so the node and pod subnets all carry kubernetes.io/role/cni=1, kubernetes.io/role/internal-elb=1 (-o tfvars tags each subnet on its own)\n"},
+		{"plan-discovery-split.tfvars.json", []string{"plan", "-f", "testdata/plan/discovery-split.yaml", "-o", "tfvars"}, 0, ""},
 		{"plan-live-eniconfig.yaml", []string{"plan", "-f", "testdata/plan/live.yaml", "--subnets-file", "testdata/plan/describe-subnets.json",
 			"--cni-from", "testdata/plan/aws-node.yaml", "-o", "eniconfig", "--placeholders"}, 0, ""},
 	}

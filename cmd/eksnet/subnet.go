@@ -359,7 +359,7 @@ func perNodeLine(d ipam.Demand) string {
 		parts = append(parts, prose.Count(d.BranchENIs, "branch ENI", "branch ENIs"))
 	}
 	parts = append(parts, prose.Count(d.NodeSubnetAddresses, "address", "addresses")+" from the node subnet")
-	if d.CustomNetworking {
+	if d.HasPodSubnet() {
 		parts = append(parts, fmt.Sprintf("%d from the pod subnet", d.PodSubnetAddresses))
 	}
 	return "per node: " + strings.Join(parts, ", ")

@@ -254,5 +254,11 @@ func (r RoleDemand) Recommend(headroomPercent int) (subnet.PrefixLen, error) {
 // each group grown by g with its surge, no longer fit a subnet of length p
 // (subnet.FirstMonthOver); false if they fit for the whole horizon.
 func (r RoleDemand) Runway(p subnet.PrefixLen, g subnet.Growth, horizonMonths int) (int, bool) {
-	return subnet.FirstMonthOver(p, r.Now, r.Parts, g, horizonMonths)
+	return r.RunwayShared(p, 1, g, horizonMonths)
+}
+
+// RunwayShared is Runway for subnets subnets of length p sharing the
+// demand evenly (discovered pod subnets; subnet.FirstMonthOverShared).
+func (r RoleDemand) RunwayShared(p subnet.PrefixLen, subnets int, g subnet.Growth, horizonMonths int) (int, bool) {
+	return subnet.FirstMonthOverShared(p, subnets, r.Now, r.Parts, g, horizonMonths)
 }

@@ -80,7 +80,7 @@ const (
 // Roles of a subnet.
 const (
 	RoleNode = "node" // the node's own subnet
-	RolePod  = "pod"  // the ENIConfig subnet of custom networking
+	RolePod  = "pod"  // the ENIConfig subnet of custom networking, or the discovered subnets
 )
 
 // Request is one node group to size.
@@ -310,7 +310,7 @@ func size(req Request) (Plan, error) {
 	perAZ := demands.PerAZ[azs[0]] // the group spreads evenly: every AZ alike
 	node := p.subnetNeed(RoleNode, *perAZ[RoleNode])
 	var pod *SubnetNeed
-	if d.CustomNetworking {
+	if d.HasPodSubnet() {
 		n := p.subnetNeed(RolePod, *perAZ[RolePod])
 		pod = &n
 	}
@@ -377,11 +377,11 @@ func (p *Plan) checkExisting(e Existing, nodesAZ, futureAZ int) (ExistingSubnet,
 	role := e.Role
 	switch {
 	case role == "" && p.PerNode.CustomNetworking:
-		role = RolePod
+		role = RolePod // the ENIConfig subnet; with discovered subnets the node's own is the one given
 	case role == "":
 		role = RoleNode
-	case role == RolePod && !p.PerNode.CustomNetworking:
-		return ExistingSubnet{}, fmt.Errorf("subnet %s: a pod subnet needs custom networking", e.CIDR)
+	case role == RolePod && !p.PerNode.HasPodSubnet():
+		return ExistingSubnet{}, fmt.Errorf("subnet %s: a pod subnet needs custom networking or discovered subnets", e.CIDR)
 	case role != RoleNode && role != RolePod:
 		return ExistingSubnet{}, fmt.Errorf("subnet %s: invalid role %q: want %s or %s", e.CIDR, role, RoleNode, RolePod)
 	}

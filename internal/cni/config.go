@@ -100,6 +100,12 @@ type Config struct {
 	MinimumIPTarget       int      `yaml:"minimumIPTarget" json:"minimumIPTarget,omitempty"`   // MINIMUM_IP_TARGET
 	WarmPrefixTarget      int      `yaml:"warmPrefixTarget" json:"warmPrefixTarget"`           // WARM_PREFIX_TARGET
 	ENIConfigLabel        string   `yaml:"eniConfigLabel" json:"eniConfigLabel,omitempty"`     // ENI_CONFIG_LABEL_DEF
+	SubnetDiscovery       bool     `yaml:"subnetDiscovery" json:"subnetDiscovery"`             // ENABLE_SUBNET_DISCOVERY
+	// DiscoveredSubnets reports that the nodes' AZs have subnets tagged
+	// kubernetes.io/role/cni=1: with subnet discovery (and without custom
+	// networking) ipamd creates secondary ENIs there (PodsInDiscoveredSubnets).
+	// It is a fact of the VPC, not an aws-node variable.
+	DiscoveredSubnets bool `yaml:"discoveredSubnets" json:"discoveredSubnets,omitempty"`
 	// OS is the nodes' OS. On Windows, PrefixDelegation is the VPC resource
 	// controller's enable-windows-prefix-delegation (the amazon-vpc-cni
 	// ConfigMap in kube-system), not ENABLE_PREFIX_DELEGATION.
@@ -110,11 +116,34 @@ type Config struct {
 func (c Config) IsWindows() bool { return c.OS == Windows }
 
 // DefaultConfig is the CNI as the shipped aws-node manifest runs it: the
-// newest release eksnet knows, IPv4, secondary IPs, WARM_ENI_TARGET=1 and
-// WARM_PREFIX_TARGET=1 (config/master/aws-k8s-cni.yaml of amazon-vpc-cni-k8s).
+// newest release eksnet knows, IPv4, secondary IPs, WARM_ENI_TARGET=1,
+// WARM_PREFIX_TARGET=1 and ENABLE_SUBNET_DISCOVERY=true
+// (config/master/aws-k8s-cni.yaml of amazon-vpc-cni-k8s).
 func DefaultConfig() Config {
-	return Config{Version: LatestVersion, IPFamily: IPv4, WarmENITarget: 1, WarmPrefixTarget: 1}
+	return Config{Version: LatestVersion, IPFamily: IPv4, WarmENITarget: 1, WarmPrefixTarget: 1, SubnetDiscovery: true}
 }
+
+// DiscoversSubnets reports whether ipamd looks for subnets tagged
+// kubernetes.io/role/cni when it creates a secondary ENI: ENABLE_SUBNET_DISCOVERY
+// on a release that has it (UseSubnetDiscovery in pkg/ipamd/ipamd.go).
+func (c Config) DiscoversSubnets() bool {
+	return c.SubnetDiscovery && c.Version.AtLeast(SubnetDiscoverySince)
+}
+
+// PodsInDiscoveredSubnets reports whether the node's secondary ENIs, and
+// the pod addresses they hold, come from the tagged subnets of its AZ: subnet
+// discovery with such subnets present, on Linux IPv4 nodes without custom
+// networking, which takes precedence (createENI in pkg/awsutils/awsutils.go;
+// docs/node-addresses.md "Subnet discovery"). IPv6 nodes use the primary ENI
+// alone, so they create no secondary ENI.
+func (c Config) PodsInDiscoveredSubnets() bool {
+	return c.DiscoveredSubnets && c.DiscoversSubnets() && !c.CustomNetworking && !c.IsIPv6() && !c.IsWindows()
+}
+
+// HasPodSubnet reports whether some of a node's pod addresses come from
+// another subnet than the node's own: the ENIConfig subnet of custom
+// networking, or the discovered subnets.
+func (c Config) HasPodSubnet() bool { return c.CustomNetworking || c.PodsInDiscoveredSubnets() }
 
 // WarmIPTargets reports whether WARM_IP_TARGET or MINIMUM_IP_TARGET is set,
 // which makes ipamd count single IPs and ignore the ENI and prefix targets

@@ -18,16 +18,22 @@ const (
 	EnvMinimumIPTarget  = "MINIMUM_IP_TARGET"
 	EnvWarmPrefixTarget = "WARM_PREFIX_TARGET"
 	EnvENIConfigLabel   = "ENI_CONFIG_LABEL_DEF"
+	EnvSubnetDiscovery  = "ENABLE_SUBNET_DISCOVERY"
 )
+
+// SubnetDiscoveryTag is the subnet tag ipamd's subnet discovery reads: "1"
+// makes a subnet of the node's VPC and AZ a candidate for secondary ENIs,
+// "0" excludes it (subnetDiscoveryTagKey in pkg/awsutils/awsutils.go).
+const SubnetDiscoveryTag = "kubernetes.io/role/cni"
 
 // FromEnv returns the configuration an aws-node container with this
 // environment runs, with version as its release. A variable that is absent
 // takes the CNI's code default, not the manifest's: WARM_ENI_TARGET 1,
-// WARM_PREFIX_TARGET 0 (defaultWarmENITarget and defaultWarmPrefixTarget in
-// pkg/ipamd/ipamd.go). A value the CNI would not parse is an error naming
+// WARM_PREFIX_TARGET 0, ENABLE_SUBNET_DISCOVERY true (defaultWarmENITarget,
+// defaultWarmPrefixTarget and UseSubnetDiscovery in pkg/ipamd/ipamd.go). A value the CNI would not parse is an error naming
 // the variable, where the CNI would silently use its default.
 func FromEnv(env map[string]string, version Version) (Config, error) {
-	c := Config{Version: version, IPFamily: IPv4, WarmENITarget: 1}
+	c := Config{Version: version, IPFamily: IPv4, WarmENITarget: 1, SubnetDiscovery: true}
 	var err error
 	flag := func(name string, dst *bool) {
 		v, ok := env[name]
@@ -56,6 +62,7 @@ func FromEnv(env map[string]string, version Version) (Config, error) {
 	flag(EnvPrefixDelegation, &c.PrefixDelegation)
 	flag(EnvCustomNetworking, &c.CustomNetworking)
 	flag(EnvPodENI, &c.SecurityGroupsForPods)
+	flag(EnvSubnetDiscovery, &c.SubnetDiscovery)
 	count(EnvWarmENITarget, &c.WarmENITarget)
 	count(EnvWarmIPTarget, &c.WarmIPTarget)
 	count(EnvMinimumIPTarget, &c.MinimumIPTarget)
@@ -92,7 +99,9 @@ func ManifestEnv() map[string]string {
 // Env is the aws-node environment that sets c where it differs from an
 // unset variable, in a fixed order: custom networking and its label, prefix
 // delegation and its warm target (or the warm ENI target), the warm IP
-// targets, MAX_ENI and security groups for pods.
+// targets, MAX_ENI, security groups for pods and subnet discovery. Subnet
+// discovery is written out when it is off, and also when pod addresses come
+// from discovered subnets, since the layout then depends on it.
 func (c Config) Env() []EnvVar {
 	var env []EnvVar
 	add := func(name, value string) { env = append(env, EnvVar{Name: name, Value: value}) }
@@ -120,6 +129,12 @@ func (c Config) Env() []EnvVar {
 	}
 	if c.SecurityGroupsForPods {
 		add(EnvPodENI, "true")
+	}
+	switch {
+	case c.PodsInDiscoveredSubnets():
+		add(EnvSubnetDiscovery, "true")
+	case !c.SubnetDiscovery && c.Version.AtLeast(SubnetDiscoverySince):
+		add(EnvSubnetDiscovery, "false")
 	}
 	return env
 }

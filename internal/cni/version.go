@@ -20,6 +20,7 @@ var LatestVersion = Version{1, 23, 1}
 var (
 	PrefixDelegationSince = Version{1, 9, 0}  // first release with ENABLE_PREFIX_DELEGATION
 	IPv6Since             = Version{1, 10, 1} // first release with ENABLE_IPv6
+	SubnetDiscoverySince  = Version{1, 18, 0} // first release with ENABLE_SUBNET_DISCOVERY (on by default)
 )
 
 // ParseVersion parses MAJOR.MINOR[.PATCH], with an optional leading "v" and an

@@ -52,14 +52,22 @@ type Demand struct {
 	Prefixes       int      `json:"prefixes"`      // /28 prefixes (prefix mode)
 	BranchENIs     int      `json:"branchENIs"`    // one per SG pod
 	// NodeSubnetAddresses are taken from the node's subnet; PodSubnetAddresses
-	// from the ENIConfig subnet (custom networking only).
-	NodeSubnetAddresses int      `json:"nodeSubnetAddresses"`
-	PodSubnetAddresses  int      `json:"podSubnetAddresses"`
-	CustomNetworking    bool     `json:"customNetworking"`
-	IPv6Prefixes        int      `json:"ipv6Prefixes"`       // /80s (IPv6 mode: one per node)
-	PodsWithoutAddress  int      `json:"podsWithoutAddress"` // pods the pool cannot address: stuck in ContainerCreating
-	Steps               []Step   `json:"steps,omitempty"`
-	Notes               []string `json:"notes"`
+	// from the pod subnet: the ENIConfig subnet (custom networking) or the
+	// discovered subnets (subnet discovery with tagged subnets), else none.
+	// NodeSubnetPrefixes and PodSubnetPrefixes are the /28 prefixes among
+	// them, each an aligned, fully free block of its subnet.
+	NodeSubnetAddresses int  `json:"nodeSubnetAddresses"`
+	PodSubnetAddresses  int  `json:"podSubnetAddresses"`
+	NodeSubnetPrefixes  int  `json:"nodeSubnetPrefixes"`
+	PodSubnetPrefixes   int  `json:"podSubnetPrefixes"`
+	CustomNetworking    bool `json:"customNetworking"`
+	// DiscoveredSubnets: the secondary ENIs are created in the AZ's subnets
+	// tagged kubernetes.io/role/cni (cni.Config.PodsInDiscoveredSubnets).
+	DiscoveredSubnets  bool     `json:"discoveredSubnets"`
+	IPv6Prefixes       int      `json:"ipv6Prefixes"`       // /80s (IPv6 mode: one per node)
+	PodsWithoutAddress int      `json:"podsWithoutAddress"` // pods the pool cannot address: stuck in ContainerCreating
+	Steps              []Step   `json:"steps,omitempty"`
+	Notes              []string `json:"notes"`
 	// Fallback is why Mode is not the mode asked for (cni.Reason), "" if it is.
 	Fallback cni.Reason `json:"fallback,omitempty"`
 	// ENIChurn: WARM_ENI_TARGET=0 at exactly full ENIs, where ipamd attaches
@@ -67,35 +75,22 @@ type Demand struct {
 	ENIChurn bool `json:"eniChurn,omitempty"`
 }
 
-// NodeSubnetPrefixes is the number of aligned, fully free /28 blocks the
-// node's subnet must supply (docs/node-addresses.md: prefixes come from the pool ENIs' subnet).
-func (d Demand) NodeSubnetPrefixes() int {
-	if d.CustomNetworking {
-		return 0
-	}
-	return d.Prefixes
-}
-
-// PodSubnetPrefixes is the number of aligned, fully free /28 blocks the
-// ENIConfig subnet must supply (custom networking; docs/node-addresses.md).
-func (d Demand) PodSubnetPrefixes() int {
-	if d.CustomNetworking {
-		return d.Prefixes
-	}
-	return 0
-}
+// HasPodSubnet reports whether some of the node's addresses come from a pod
+// subnet: the ENIConfig subnet or the discovered subnets.
+func (d Demand) HasPodSubnet() bool { return d.CustomNetworking || d.DiscoveredSubnets }
 
 // NodeSubnetNeed is what the node takes from its own subnet: single
 // addresses, and its /28 prefixes as aligned, fully free blocks (docs/node-addresses.md:
 // "prefix mode: T arrives as P aligned, fully free /28 blocks").
 func (d Demand) NodeSubnetNeed() subnet.Need {
-	return subnet.Need{Addresses: d.NodeSubnetAddresses - subnet.BlockSize*d.NodeSubnetPrefixes(), Blocks: d.NodeSubnetPrefixes()}
+	return subnet.Need{Addresses: d.NodeSubnetAddresses - subnet.BlockSize*d.NodeSubnetPrefixes, Blocks: d.NodeSubnetPrefixes}
 }
 
-// PodSubnetNeed is what the node takes from the ENIConfig subnet (custom
-// networking), its /28 prefixes as aligned, fully free blocks (docs/node-addresses.md).
+// PodSubnetNeed is what the node takes from its pod subnet (the ENIConfig
+// subnet, or the discovered subnets), its /28 prefixes as aligned, fully
+// free blocks (docs/node-addresses.md).
 func (d Demand) PodSubnetNeed() subnet.Need {
-	return subnet.Need{Addresses: d.PodSubnetAddresses - subnet.BlockSize*d.PodSubnetPrefixes(), Blocks: d.PodSubnetPrefixes()}
+	return subnet.Need{Addresses: d.PodSubnetAddresses - subnet.BlockSize*d.PodSubnetPrefixes, Blocks: d.PodSubnetPrefixes}
 }
 
 // Explain returns the working, one line per step, then the notes (docs/node-addresses.md's
@@ -159,7 +154,7 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 	run := cfg.On(inst)
 	d := Demand{
 		InstanceType: inst.Name, Mode: run.Mode, Pods: pods, SGPods: sgPods,
-		KubeletMaxPods: kubeletMaxPods, CustomNetworking: cfg.CustomNetworking,
+		KubeletMaxPods: kubeletMaxPods, CustomNetworking: cfg.CustomNetworking, DiscoveredSubnets: cfg.PodsInDiscoveredSubnets(),
 		SlotsPerENI: inst.IPv4PerENI - 1, Notes: []string{}, Fallback: run.Fallback,
 	}
 	step := func(quantity, working string, value int, rule string) {
@@ -253,23 +248,44 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 	d.ENIs = d.PoolENIs + primary + trunk
 	step("attached ENIs", eniTerms(d.PoolENIs, primary, trunk), d.ENIs, "docs/node-addresses.md: pool ENIs + the primary when it holds no pool + trunk")
 
-	if cfg.CustomNetworking {
+	size := 1
+	if d.Mode == cni.ModePrefixDelegation {
+		size = cni.AddressesPerPrefix
+	}
+	switch {
+	case cfg.CustomNetworking:
 		d.NodeSubnetAddresses = 1
 		d.PodSubnetAddresses = d.PoolAddresses + d.PoolENIs + trunk + d.BranchENIs
+		d.PodSubnetPrefixes = d.Prefixes
 		step("node subnet addresses", "1", 1, "docs/node-addresses.md: custom networking: the node address only")
 		step("pod subnet addresses", sumTerms(d.PoolAddresses, "pool", d.PoolENIs, "pool ENI primary|pool ENI primaries", trunk, "trunk ENI", d.BranchENIs, "branch ENI|branch ENIs"),
 			d.PodSubnetAddresses, "docs/node-addresses.md: ENIConfig subnet T + poolENIs; the trunk and branch ENIs are created there too")
-	} else {
+	case d.DiscoveredSubnets && d.PoolENIs > 1:
+		// The primary ENI's slots fill first and stay in the node's subnet;
+		// each secondary ENI, with its own address and its pool, is created
+		// in a discovered subnet.
+		primaryUnits := min(units, d.SlotsPerENI)
+		secondaryENIs := d.PoolENIs - 1
+		d.NodeSubnetAddresses = primaryUnits*size + 1 + trunk + d.BranchENIs
+		d.PodSubnetAddresses = (units-primaryUnits)*size + secondaryENIs
+		if d.Mode == cni.ModePrefixDelegation {
+			d.NodeSubnetPrefixes, d.PodSubnetPrefixes = primaryUnits, units-primaryUnits
+		}
+		step("node subnet addresses", sumTerms(primaryUnits*size, "primary ENI pool", 1, "node address", trunk, "trunk ENI", d.BranchENIs, "branch ENI|branch ENIs"),
+			d.NodeSubnetAddresses, "docs/node-addresses.md: subnet discovery: the primary ENI stays in the node's subnet, with the trunk and branch ENIs")
+		step("pod subnet addresses", sumTerms((units-primaryUnits)*size, "pool", secondaryENIs, "secondary ENI primary|secondary ENI primaries"),
+			d.PodSubnetAddresses, "docs/node-addresses.md: subnet discovery: secondary ENIs are created in the tagged subnets")
+	default:
 		d.NodeSubnetAddresses = d.PoolAddresses + d.ENIs + d.BranchENIs
+		d.NodeSubnetPrefixes = d.Prefixes
 		step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", d.ENIs, "ENI primary|ENI primaries", d.BranchENIs, "branch ENI|branch ENIs"),
 			d.NodeSubnetAddresses, "docs/node-addresses.md: T + attached ENIs + 1 per SG pod")
 	}
-	if d.Prefixes > 0 {
-		subnet := "node"
-		if cfg.CustomNetworking {
-			subnet = "pod"
-		}
-		note("the %s subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", subnet, d.Prefixes)
+	if d.NodeSubnetPrefixes > 0 {
+		note("the node subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.NodeSubnetPrefixes)
+	}
+	if d.PodSubnetPrefixes > 0 {
+		note("the pod subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.PodSubnetPrefixes)
 	}
 	if d.Mode == cni.ModePrefixDelegation && !cfg.WarmIPTargets() && cfg.WarmPrefixTarget >= 2 && d.Prefixes > 0 {
 		note("WARM_PREFIX_TARGET=%d: counted at the worst case ipamd reaches when pods spread at random over the /28s (it asks for up to %d /28s at once, past the kubelet's max pods)", cfg.WarmPrefixTarget, cfg.WarmPrefixTarget)

@@ -80,6 +80,7 @@ func TestWorkedExamples(t *testing.T) {
 	}
 	ipv6 := with(func(s *setup) { s.IPv6, s.PrefixDelegation = true, true })
 	custom := with(func(s *setup) { s.CustomNetworking = true })
+	discovered := with(func(s *setup) { s.DiscoveredSubnets = true })
 
 	tests := []struct {
 		name     string
@@ -121,6 +122,17 @@ func TestWorkedExamples(t *testing.T) {
 		{"m5.large custom 0 pods", "m5.large", custom, 20, 0, want{2, 9, 0, 1, 10, 0, 0}, 1},
 		{"m5.large custom SGP 2 SG pods", "m5.large", with(func(s *setup) { s.CustomNetworking, s.SecurityGroupsForPods, s.SGPods = true, true, 2 }), 11, 5, want{3, 9, 0, 1, 13, 2, 0}, 1},
 		{"m5.xlarge custom prefix 20 pods", "m5.xlarge", with(func(s *setup) { s.CustomNetworking, s.PrefixDelegation = true, true }), 110, 20, want{2, 48, 3, 1, 49, 0, 0}, 1},
+		// Derived: subnet discovery with tagged subnets: the primary ENI (its pool
+		// and the node's address) stays in the node subnet, with the trunk and
+		// branch ENIs; each secondary ENI, its pool and primary, goes to a pod subnet.
+		{"m5.large discovered 27 pods", "m5.large", discovered, 29, 27, want{3, 27, 0, 10, 20, 0, 0}, 3},
+		{"m5.large discovered 5 pods", "m5.large", discovered, 29, 5, want{2, 18, 0, 10, 10, 0, 0}, 2},
+		{"m5.large discovered 0 pods: one ENI, nothing in the pod subnet", "m5.large", discovered, 29, 0, want{1, 9, 0, 10, 0, 0, 0}, 1},
+		{"m5.large discovered SGP 4 SG pods", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.SecurityGroupsForPods, s.SGPods = true, true, 4 }), 20, 5, want{3, 18, 0, 15, 10, 4, 0}, 2},
+		{"m5.large discovered prefix 248 pods: 9 /28s on the primary, 7 on the next", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.PrefixDelegation = true, true }), 250, 248, want{2, 256, 16, 145, 113, 0, 0}, 2},
+		{"m5.large discovered without subnet discovery: all in the node subnet", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.SubnetDiscovery = true, false }), 29, 27, want{3, 27, 0, 30, 0, 0, 0}, 3},
+		{"m5.large discovered on VPC CNI 1.17: all in the node subnet", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.Version = true, cni.Version{Major: 1, Minor: 17, Patch: 1} }), 29, 27, want{3, 27, 0, 30, 0, 0, 0}, 3},
+		{"m5.large custom networking wins over discovery", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.CustomNetworking = true, true }), 20, 5, want{3, 18, 0, 1, 20, 0, 0}, 2},
 		// Derived: MAX_ENI, WARM_ENI_TARGET=0 and 2, MINIMUM_IP_TARGET alone.
 		{"m5.large MAX_ENI=2", "m5.large", with(func(s *setup) { s.MaxENI = 2 }), 20, 18, want{2, 18, 0, 20, 0, 0, 0}, 2},
 		{"m5.large WARM_ENI_TARGET=0 9 pods", "m5.large", with(func(s *setup) { s.WarmENITarget = 0 }), 29, 9, want{2, 18, 0, 20, 0, 0, 0}, 2},
@@ -143,8 +155,8 @@ func TestWorkedExamples(t *testing.T) {
 			if got(d) != tt.want || d.PoolENIs != tt.poolENIs {
 				t.Errorf("got %+v pool ENIs %d, want %+v pool ENIs %d\n%s", got(d), d.PoolENIs, tt.want, tt.poolENIs, strings.Join(d.Explain(), "\n"))
 			}
-			if d.Mode == cni.ModePrefixDelegation && d.NodeSubnetPrefixes()+d.PodSubnetPrefixes() != d.Prefixes {
-				t.Errorf("prefixes split %d + %d, want %d", d.NodeSubnetPrefixes(), d.PodSubnetPrefixes(), d.Prefixes)
+			if d.Mode == cni.ModePrefixDelegation && d.NodeSubnetPrefixes+d.PodSubnetPrefixes != d.Prefixes {
+				t.Errorf("prefixes split %d + %d, want %d", d.NodeSubnetPrefixes, d.PodSubnetPrefixes, d.Prefixes)
 			}
 			if n, p := d.NodeSubnetNeed(), d.PodSubnetNeed(); n.Total() != d.NodeSubnetAddresses || p.Total() != d.PodSubnetAddresses || n.Blocks+p.Blocks != d.Prefixes {
 				t.Errorf("subnet needs %+v and %+v, want %d and %d addresses with %d /28s", n, p, d.NodeSubnetAddresses, d.PodSubnetAddresses, d.Prefixes)

@@ -27,6 +27,9 @@ type ENIConfigOptions struct {
 // that ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone selects it
 // (docs/vpc-rules.md), as multi-document YAML for kubectl apply -f -.
 func WriteENIConfigs(w io.Writer, r *plan.Result, opts ENIConfigOptions) error {
+	if r.PodSubnets == plan.PodSubnetsDiscovered {
+		return fmt.Errorf("-o eniconfig: the plan's pod subnets are found by subnet discovery, through their %s=1 tag, and need no ENIConfigs (ENIConfigs are for cni.customNetworking: true)", cni.SubnetDiscoveryTag)
+	}
 	var docs []*yaml.Node
 	var missing []string
 	for _, az := range r.AZs {

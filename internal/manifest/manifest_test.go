@@ -21,10 +21,10 @@ func sampleResult() *plan.Result {
 		Region: "us-west-2", VPCCIDRs: []string{"10.0.0.0/16"}, SecondaryCIDRs: []string{"100.64.0.0/16"},
 		CIDRBlocksToAssociate: []string{"100.64.0.0/16"}, ServiceCIDR: "10.100.0.0/16", AZs: []string{"us-west-2a", "us-west-2b"},
 		Subnets: []plan.Subnet{
-			{AZ: "us-west-2a", Role: plan.RoleNode, CIDR: "10.0.1.0/24", UsableAddresses: 251, AddressesNeeded: 10, AddressesNeededFuture: 20, AddressesPlanned: 24, Tags: map[string]string{"kubernetes.io/role/internal-elb": "1"}},
-			{AZ: "us-west-2b", Role: plan.RoleNode, CIDR: "10.0.2.0/24", UsableAddresses: 251, AddressesNeeded: 10, AddressesNeededFuture: 20, AddressesPlanned: 24},
-			{AZ: "us-west-2a", Role: plan.RolePod, CIDR: "100.64.0.0/19", UsableAddresses: 8187, AddressesNeeded: 1000, AddressesNeededFuture: 2000, AddressesPlanned: 2400, PrefixesNeededFuture: 100, RunwayMonths: &months},
-			{AZ: "us-west-2b", Role: plan.RolePod, CIDR: "100.64.32.0/19", ID: "subnet-0123456789abcdef0", Existing: true, UsableAddresses: 8187},
+			{Name: "us-west-2a-node", AZ: "us-west-2a", Role: plan.RoleNode, CIDR: "10.0.1.0/24", UsableAddresses: 251, AddressesNeeded: 10, AddressesNeededFuture: 20, AddressesPlanned: 24, Tags: map[string]string{"kubernetes.io/role/internal-elb": "1"}},
+			{Name: "us-west-2b-node", AZ: "us-west-2b", Role: plan.RoleNode, CIDR: "10.0.2.0/24", UsableAddresses: 251, AddressesNeeded: 10, AddressesNeededFuture: 20, AddressesPlanned: 24},
+			{Name: "us-west-2a-pod", AZ: "us-west-2a", Role: plan.RolePod, CIDR: "100.64.0.0/19", UsableAddresses: 8187, AddressesNeeded: 1000, AddressesNeededFuture: 2000, AddressesPlanned: 2400, PrefixesNeededFuture: 100, RunwayMonths: &months},
+			{Name: "us-west-2b-pod", AZ: "us-west-2b", Role: plan.RolePod, CIDR: "100.64.32.0/19", ID: "subnet-0123456789abcdef0", Existing: true, UsableAddresses: 8187},
 		},
 		Reservations: []plan.Reservation{{AZ: "us-west-2a", SubnetCIDR: "100.64.0.0/19", CIDR: "100.64.8.0/22", Type: "prefix"}},
 		NodeGroups:   []plan.NodeGroupResult{{Name: "general", MaxPods: 110, SetBy: "m5.large", PodsPerNode: 108}},
@@ -156,7 +156,7 @@ func TestTerraformVPC(t *testing.T) {
 		t.Errorf("existing subnet: %v", err)
 	}
 	res.Subnets[3].Existing, res.Subnets[3].ID = false, ""
-	got, reservations, err := TerraformVPCOf(res)
+	got, left, err := TerraformVPCOf(res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,13 +169,13 @@ func TestTerraformVPC(t *testing.T) {
 		`"private_subnet_names":["us-west-2a-node","us-west-2b-node","us-west-2a-pod","us-west-2b-pod"],` +
 		`"private_subnet_tags":{"kubernetes.io/role/internal-elb":"1"},"public_subnets":[],"public_subnet_names":[],"public_subnet_tags":{},` +
 		`"intra_subnets":[],"intra_subnet_names":[]}`
-	if string(data) != want || len(reservations) != 1 {
-		t.Errorf("got %s\nwant %s\n%d reservations", data, want, len(reservations))
+	if string(data) != want || len(left.Reservations) != 1 || !left.PrivateTagsShared {
+		t.Errorf("got %s\nwant %s\nleft out %+v", data, want, left)
 	}
 	missing := sampleResult()
 	missing.Subnets = missing.Subnets[:3] // us-west-2b has no pod subnet
 	missing.Subnets[2].Existing = false
-	if _, _, err := TerraformVPCOf(missing); err == nil || err.Error() != "-o terraform: us-west-2b has no pod subnet, and the module maps the list to every AZ" {
+	if _, _, err := TerraformVPCOf(missing); err == nil || err.Error() != "-o terraform: us-west-2a has 1 pod subnet and us-west-2b has 0, and the module maps each list to the AZs in turn" {
 		t.Errorf("missing pod subnet: %v", err)
 	}
 }

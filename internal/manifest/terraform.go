@@ -31,17 +31,28 @@ type TerraformVPC struct {
 	IntraSubnetNames    []string          `json:"intra_subnet_names"`
 }
 
+// TerraformLeftOut is what the module's inputs cannot say, for the caller
+// to tell the user: the prefix reservations, which are not module inputs,
+// and whether the node and pod subnets, both private, share one set of tags
+// (the module tags every private subnet alike).
+type TerraformLeftOut struct {
+	Reservations      []plan.Reservation
+	PrivateTagsShared bool
+}
+
 // TerraformVPCOf maps a plan to the module's inputs. The module creates the
 // VPC and every subnet, so a plan that adopts an existing VPC or subnets is
-// refused (-o tfvars describes those); prefix reservations are not module
-// inputs, and are returned for the caller to say so.
-func TerraformVPCOf(r *plan.Result) (TerraformVPC, []plan.Reservation, error) {
+// refused (-o tfvars describes those). An AZ's several discovered pod
+// subnets are listed round by round, each round in the order of azs, which
+// the module's index-to-AZ mapping needs; every AZ must have as many.
+func TerraformVPCOf(r *plan.Result) (TerraformVPC, TerraformLeftOut, error) {
 	t := TerraformVPC{
 		SecondaryCIDRBlocks: []string{}, AZs: slices.Clone(r.AZs),
 		PrivateSubnets: []string{}, PrivateSubnetNames: []string{}, PrivateSubnetTags: map[string]string{},
 		PublicSubnets: []string{}, PublicSubnetNames: []string{}, PublicSubnetTags: map[string]string{},
 		IntraSubnets: []string{}, IntraSubnetNames: []string{},
 	}
+	var left TerraformLeftOut
 	var existing []string
 	for _, s := range r.Subnets {
 		if s.Existing {
@@ -54,9 +65,9 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, []plan.Reservation, error) {
 		if len(existing) > 0 {
 			what = "existing subnets " + prose.JoinAnd(existing)
 		}
-		return t, nil, fmt.Errorf("-o terraform writes terraform-aws-modules/vpc inputs, and that module creates the VPC and all its subnets; the plan adopts %s: use -o tfvars", what)
+		return t, left, fmt.Errorf("-o terraform writes terraform-aws-modules/vpc inputs, and that module creates the VPC and all its subnets; the plan adopts %s: use -o tfvars", what)
 	case len(r.VPCCIDRs) == 0:
-		return t, nil, errors.New("-o terraform: the plan has no VPC CIDR")
+		return t, left, errors.New("-o terraform: the plan has no VPC CIDR")
 	}
 	t.CIDR = r.VPCCIDRs[0]
 	for _, c := range append(slices.Clone(r.VPCCIDRs[1:]), r.SecondaryCIDRs...) {
@@ -64,32 +75,33 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, []plan.Reservation, error) {
 			t.SecondaryCIDRBlocks = append(t.SecondaryCIDRBlocks, c)
 		}
 	}
-	// One subnet per AZ and role, in the order of azs: what the module's
-	// index-to-AZ mapping needs.
-	byRole := map[plan.Role]map[string]plan.Subnet{}
+	byRole := map[plan.Role]map[string][]plan.Subnet{}
 	for _, s := range r.Subnets {
 		if byRole[s.Role] == nil {
-			byRole[s.Role] = map[string]plan.Subnet{}
+			byRole[s.Role] = map[string][]plan.Subnet{}
 		}
-		if _, twice := byRole[s.Role][s.AZ]; twice {
-			return t, nil, fmt.Errorf("-o terraform: %s has two %s subnets, and the module takes one per AZ and list", s.AZ, s.Role)
-		}
-		byRole[s.Role][s.AZ] = s
+		byRole[s.Role][s.AZ] = append(byRole[s.Role][s.AZ], s)
 	}
 	add := func(role plan.Role, cidrs, names *[]string, tags map[string]string) error {
 		subnets := byRole[role]
 		if len(subnets) == 0 {
 			return nil
 		}
+		rounds := len(subnets[r.AZs[0]])
 		for _, az := range r.AZs {
-			s, ok := subnets[az]
-			if !ok {
-				return fmt.Errorf("-o terraform: %s has no %s subnet, and the module maps the list to every AZ", az, role)
+			if n := len(subnets[az]); n != rounds {
+				return fmt.Errorf("-o terraform: %s has %s and %s has %d, and the module maps each list to the AZs in turn",
+					r.AZs[0], prose.Count(rounds, string(role)+" subnet", string(role)+" subnets"), az, n)
 			}
-			*cidrs = append(*cidrs, s.CIDR)
-			*names = append(*names, az+"-"+string(role))
-			if tags != nil {
-				maps.Copy(tags, s.Tags)
+		}
+		for i := range rounds {
+			for _, az := range r.AZs {
+				s := subnets[az][i]
+				*cidrs = append(*cidrs, s.CIDR)
+				*names = append(*names, s.Name)
+				if tags != nil {
+					maps.Copy(tags, s.Tags)
+				}
 			}
 		}
 		return nil
@@ -100,13 +112,15 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, []plan.Reservation, error) {
 		tags         map[string]string
 	}{
 		{plan.RoleNode, &t.PrivateSubnets, &t.PrivateSubnetNames, t.PrivateSubnetTags},
-		{plan.RolePod, &t.PrivateSubnets, &t.PrivateSubnetNames, nil},
+		{plan.RolePod, &t.PrivateSubnets, &t.PrivateSubnetNames, t.PrivateSubnetTags},
 		{plan.RolePublic, &t.PublicSubnets, &t.PublicSubnetNames, t.PublicSubnetTags},
 		{plan.RoleCluster, &t.IntraSubnets, &t.IntraSubnetNames, nil},
 	} {
 		if err := add(part.role, part.cidrs, part.names, part.tags); err != nil {
-			return t, nil, err
+			return t, left, err
 		}
 	}
-	return t, slices.Clone(r.Reservations), nil
+	left.Reservations = slices.Clone(r.Reservations)
+	left.PrivateTagsShared = len(byRole[plan.RolePod]) > 0 && len(t.PrivateSubnetTags) > 0
+	return t, left, nil
 }

@@ -1,10 +1,15 @@
 package manifest
 
-import "github.com/eksnet/eksnet/internal/plan"
+import (
+	"strings"
+
+	"github.com/eksnet/eksnet/internal/plan"
+)
 
 // TFVars is the plan as Terraform variables (write it to a .tfvars.json
-// file): snake_case names, subnets keyed "AZ-ROLE" for for_each, and maps
-// of CIDRs by AZ for each role.
+// file): snake_case names, subnets keyed by name ("AZ-ROLE", and
+// "AZ-pod-N" for an AZ's N-th discovered pod subnet) for for_each, and maps
+// of CIDRs by AZ for each role ("AZ-N" for the N-th).
 type TFVars struct {
 	VPCID                 string                  `json:"vpc_id,omitempty"`
 	VPCCIDRBlocks         []string                `json:"vpc_cidr_blocks"`
@@ -51,13 +56,14 @@ func TFVarsOf(r *plan.Result) TFVars {
 	}
 	keys := map[string]string{}
 	for _, s := range r.Subnets {
-		key := s.AZ + "-" + string(s.Role)
+		key := s.Name
 		tags := map[string]string{}
 		for k, v := range s.Tags {
 			tags[k] = v
 		}
 		t.Subnets[key] = TFVarsSubnet{AZ: s.AZ, Role: string(s.Role), CIDR: s.CIDR, Create: !s.Existing, ID: s.ID, Tags: tags}
-		byRole[s.Role][s.AZ] = s.CIDR
+		// By AZ; an AZ's second and later discovered pod subnets by AZ-N.
+		byRole[s.Role][s.AZ+strings.TrimPrefix(s.Name, s.AZ+"-"+string(s.Role))] = s.CIDR
 		keys[s.CIDR] = key
 	}
 	for _, res := range r.Reservations {

@@ -18,6 +18,8 @@ const clusterAddresses = vpc.MinClusterFree
 // usable is the usable addresses of a /bits subnet: its size less 5 (docs/vpc-rules.md).
 func usable(bits int) int { return subnet.PrefixLen(bits).Usable() }
 
+const podPoolName = "the secondary blocks"
+
 // pool is address space subnets are carved from: the VPC's blocks, or the
 // secondary blocks that hold pod subnets with custom networking.
 type pool struct {
@@ -44,14 +46,24 @@ type miss struct {
 // what it needs and by how much it falls short.
 type sizeMiss struct {
 	adopted netip.Prefix // the adopted subnet; invalid for one beyond a /16
-	usable  int          // of the adopted subnet, or of a /16
+	usable  int          // of the adopted subnet, or of the /16s allowed
 	needed  int          // planned (with headroom) beyond a /16, else the future demand
 	short   int
+	subnets int // the /16s allowed: 1, or MaxDiscoveredSubnetsPerAZ discovered pod subnets
+	// drawsFrom: discovered pod subnets that fit, but none keeps more free
+	// addresses than the node subnet (usable is the node subnet's).
+	drawsFrom bool
 }
 
 type missReport struct {
 	misses []miss
 	pools  []*pool
+}
+
+// podPoolShort reports whether a pod subnet missed for want of room in the
+// secondary blocks, which another block would give.
+func (r *missReport) podPoolShort() bool {
+	return slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod && x.sized == nil && x.pool.name == podPoolName })
 }
 
 // layout carves the subnets. Stability: requests are carved one at a time
@@ -65,9 +77,64 @@ type missReport struct {
 // vpc.existingSubnets with their role are adopted as they are and never move.
 // pending is one AZ's subnet of a role, sized, before it is carved.
 type pending struct {
-	sub  Subnet
-	bits int
-	rd   *capacity.RoleDemand
+	sub     Subnet
+	bits    int
+	rd      *capacity.RoleDemand
+	subnets int // the AZ's subnets of the role that share rd (discovered pod subnets)
+}
+
+// MaxDiscoveredSubnetsPerAZ bounds the pod subnets a plan gives one AZ with
+// subnet discovery: each at most a /16, so 8 hold over half a million
+// addresses per AZ, far beyond any EKS cluster.
+const MaxDiscoveredSubnetsPerAZ = 8
+
+// nodeSubnet is what the pod subnets of an AZ are weighed against with
+// subnet discovery: the node subnet's usable addresses and its future demand.
+type nodeSubnet struct {
+	usable int
+	future subnet.Need
+}
+
+// discoveredShape is the number and size of an AZ's discovered pod subnets:
+// the fewest subnets, then the smallest size, whose even shares of the
+// future demand fit with headroom and that draw every secondary ENI away
+// from the node subnet. ipamd creates a secondary ENI in the candidate
+// subnet with the most free addresses, the node's own subnet included
+// (GetVpcSubnets and createENI in pkg/awsutils/awsutils.go), so each pod
+// subnet must have more free addresses than the node subnet both when empty
+// and at the future size; free addresses fall linearly with the nodes in
+// both, so the two ends cover every size between (docs/node-addresses.md
+// "Subnet discovery"). ok is false when no set of at most
+// MaxDiscoveredSubnetsPerAZ /16s holds the demand.
+// discoveredMiss says why discoveredShape found nothing: the demand is
+// beyond MaxDiscoveredSubnetsPerAZ /16s, or no pod subnet up to a /16 keeps
+// more free addresses than the node subnet (drawsFrom set), which then
+// takes the secondary ENIs itself.
+func discoveredMiss(rd capacity.RoleDemand, node nodeSubnet, headroomPct int) *sizeMiss {
+	planned := rd.Future.WithHeadroom(headroomPct)
+	k := MaxDiscoveredSubnetsPerAZ
+	if over := planned.Share(k).Over(subnet.Largest); over > 0 {
+		return &sizeMiss{usable: subnet.Largest.Usable() * k, needed: planned.Total(), short: over * k, subnets: k}
+	}
+	share, largest := rd.Future.Share(k), subnet.Largest.Usable()
+	short := max(node.usable+1-largest, (node.usable-node.future.Total())+1-(largest-share.Total()), 1)
+	return &sizeMiss{usable: node.usable, needed: planned.Total(), short: short, subnets: k, drawsFrom: true}
+}
+
+func discoveredShape(rd capacity.RoleDemand, node nodeSubnet, headroomPct int) (count, bits int, ok bool) {
+	for k := 1; k <= MaxDiscoveredSubnetsPerAZ; k++ {
+		share := rd.Future.Share(k)
+		p, err := share.Recommend(headroomPct)
+		if err != nil {
+			continue
+		}
+		for ; p >= subnet.Largest; p-- {
+			if u := p.Usable(); u > node.usable && u-share.Total() > node.usable-node.future.Total() {
+				return k, int(p), true
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // carveAligned carves a role's subnets as one aligned block, so that one
@@ -126,12 +193,13 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	}
 	podPool := vpcPool
 	pools := []*pool{vpcPool}
-	if f.CNI.CustomNetworking && len(s.PodBlocks) > 0 {
-		if podPool, err = newPool("the secondary blocks", s.PodBlocks, existing); err != nil {
+	if s.CNI.HasPodSubnet() && len(s.PodBlocks) > 0 {
+		if podPool, err = newPool(podPoolName, s.PodBlocks, existing); err != nil {
 			return nil, nil, err
 		}
 		pools = append(pools, podPool)
 	}
+	discovered := s.CNI.PodsInDiscoveredSubnets()
 
 	env, err := cniEnv(s.CNI)
 	if err != nil {
@@ -144,28 +212,36 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
+	switch {
+	case s.CNI.CustomNetworking:
+		res.PodSubnets = PodSubnetsENIConfig
+	case discovered:
+		res.PodSubnets = PodSubnetsDiscovered
+	}
 	if !s.ServiceGiven {
 		res.Notes = append(res.Notes, fmt.Sprintf("serviceCIDR not given: EKS will choose %s, the first of its defaults clear of the VPC", s.ServiceCIDR))
 	}
-	if f.CNI.CustomNetworking && len(s.PodBlocks) == 0 {
-		res.Warnings = append(res.Warnings, "custom networking without a secondary block: pod subnets are carved from the VPC's blocks (cni.secondaryCIDR: auto takes CG-NAT space instead)")
+	if s.CNI.HasPodSubnet() && len(s.PodBlocks) == 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a secondary block: pod subnets are carved from the VPC's blocks (cni.secondaryCIDR: auto takes CG-NAT space instead)", res.PodSubnets))
 	}
 	report := &missReport{pools: pools}
 	carved := 0
+	nodes := map[string]nodeSubnet{} // per AZ, for the discovered pod subnets
 	for _, role := range Roles {
-		if role == RolePod && !f.CNI.CustomNetworking || role == RolePublic && *f.Subnets.Public == 0 {
+		if role == RolePod && !s.CNI.HasPodSubnet() || role == RolePublic && *f.Subnets.Public == 0 {
 			continue
 		}
 		from := vpcPool
 		if role == RolePod {
 			from = podPool
 		}
-		// First each AZ's subnet of this role, sized (or adopted); then the
+		// First each AZ's subnets of this role, sized (or adopted); then the
 		// carving, as one aligned block when the layout asks for it.
 		var todo []pending
 		for _, az := range f.AZs {
-			sub := Subnet{AZ: az, Role: role, Tags: roleTags(role)}
+			sub := Subnet{AZ: az, Role: role, Name: az + "-" + string(role), Tags: roleTags(role, discovered)}
 			var bits int
+			count := 1
 			var rd *capacity.RoleDemand
 			switch role {
 			case RoleCluster:
@@ -175,18 +251,28 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				bits = *f.Subnets.Public
 			default:
 				rd = d.perAZ[az][role]
-				sub.AddressesNeeded, sub.AddressesNeededFuture = rd.Now.Total(), rd.Future.Total()
-				sub.PrefixesNeededFuture = rd.Future.Blocks
-				sub.Nodes, sub.FutureNodes = rd.Nodes, rd.FutureNodes
-				sub.AddressesPlanned = rd.Future.WithHeadroom(s.HeadroomPct).Total()
-				p, err := rd.Recommend(s.HeadroomPct)
-				if err != nil {
-					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
-						usable: subnet.Largest.Usable(), needed: sub.AddressesPlanned,
-						short: rd.Future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest)}})
-					continue
+				_, isAdopted := adopted[az+"/"+string(role)]
+				if role == RolePod && discovered && !isAdopted {
+					var ok bool
+					if count, bits, ok = discoveredShape(*rd, nodes[az], s.HeadroomPct); !ok {
+						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: discoveredMiss(*rd, nodes[az], s.HeadroomPct)})
+						continue
+					}
+				} else {
+					p, err := rd.Recommend(s.HeadroomPct)
+					if err != nil {
+						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
+							usable: subnet.Largest.Usable(), needed: rd.Future.WithHeadroom(s.HeadroomPct).Total(),
+							short: rd.Future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest), subnets: 1}})
+						continue
+					}
+					bits = int(p)
 				}
-				bits = int(p)
+				now, future := rd.Now.Share(count), rd.Future.Share(count)
+				sub.AddressesNeeded, sub.AddressesNeededFuture = now.Total(), future.Total()
+				sub.PrefixesNeededFuture = future.Blocks
+				sub.Nodes, sub.FutureNodes = rd.Nodes, rd.FutureNodes
+				sub.AddressesPlanned = future.WithHeadroom(s.HeadroomPct).Total()
 			}
 			if e, ok := adopted[az+"/"+string(role)]; ok {
 				sub.CIDR, sub.ID, sub.Existing = e.Prefix.String(), e.ID, true
@@ -199,13 +285,22 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 					}
 					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
 						adopted: e.Prefix, usable: sub.UsableAddresses, needed: sub.AddressesNeededFuture,
-						short: need.Over(subnet.PrefixLen(bits))}})
+						short: need.Over(subnet.PrefixLen(bits)), subnets: 1}})
 					continue
 				}
 			} else {
-				from.need += vpc.BlockSize(bits)
+				from.need += vpc.BlockSize(bits) * uint64(count)
 			}
-			todo = append(todo, pending{sub: sub, bits: bits, rd: rd})
+			if role == RoleNode {
+				nodes[az] = nodeSubnet{usable: usable(bits), future: rd.Future}
+			}
+			for i := range count {
+				p := pending{sub: sub, bits: bits, rd: rd, subnets: count}
+				if i > 0 {
+					p.sub.Name = fmt.Sprintf("%s-%d", sub.Name, i+1)
+				}
+				todo = append(todo, p)
+			}
 		}
 		switch block, tried, ok := carveAligned(f.Layout, from, todo); {
 		case ok:
@@ -232,7 +327,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				sub.UsableAddresses = usable(bits)
 			}
 			if rd != nil && s.Growth.Monthly() && !s.Growth.IsZero() && sub.AddressesNeeded > 0 {
-				if months, ok := rd.Runway(subnet.PrefixLen(bits), s.Growth, subnet.RunwayHorizonMonths); ok {
+				if months, ok := rd.RunwayShared(subnet.PrefixLen(bits), todo[i].subnets, s.Growth, subnet.RunwayHorizonMonths); ok {
 					sub.RunwayMonths = &months
 				}
 			}

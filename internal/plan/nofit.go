@@ -76,25 +76,37 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 		if err != nil {
 			return false
 		}
-		_, miss, err := layout(spec, d)
+		_, miss, _, err := layoutAuto(spec, d)
 		return err == nil && miss == nil
 	}
 	podMissed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod })
 	vpcMissed := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role != RolePod })
 
-	// More CG-NAT space for the pod subnets: one or two more /16s.
-	if podMissed && f.CNI.CustomNetworking && len(s.PodBlocks) > 0 {
-		for extra := 1; extra <= 2; extra++ {
-			g := cloneFile(f)
-			g.CNI.SecondaryCIDRs = prefixStrings(s.PodBlocks)
-			for range extra {
-				g.CNI.SecondaryCIDRs = append(g.CNI.SecondaryCIDRs, Auto)
+	// More CG-NAT space for the pod subnets: the fewest more /16s that fit,
+	// past the VPC's CIDR block quota if need be (it is adjustable).
+	if podMissed && s.CNI.HasPodSubnet() && len(s.PodBlocks) > 0 {
+		for extra := 1; len(s.PodBlocks)+extra < vpc.MaxBlockQuota; extra++ {
+			g := withMoreAutoBlocks(f, s.PodBlocks, extra)
+			spec, err := Validate(g)
+			raised := false
+			if err != nil && g.VPC.CIDRBlockQuota < vpc.MaxBlockQuota {
+				g.VPC.CIDRBlockQuota, raised = vpc.MaxBlockQuota, true
+				spec, err = Validate(g)
 			}
-			g.CNI.SecondaryCIDR = ""
-			if spec, err := Validate(g); err == nil && fits(g) {
-				e.Changes = append(e.Changes, fmt.Sprintf("pod subnets in %d secondary blocks (cni.secondaryCIDRs: [%s])", len(spec.PodBlocks), joinPrefixes(spec.PodBlocks)))
+			if err != nil {
 				break
 			}
+			g = withMoreAutoBlocks(g, spec.PodBlocks, 0) // pinned: no further auto blocks
+			if !fits(g) {
+				continue
+			}
+			change := fmt.Sprintf("pod subnets in %d secondary blocks (cni.secondaryCIDRs: [%s])", len(spec.PodBlocks), joinPrefixes(spec.PodBlocks))
+			if raised {
+				change = fmt.Sprintf("pod subnets in %d secondary blocks once the VPC's CIDR block quota is raised to %d (cni.secondaryCIDRs: [%s], vpc.cidrBlockQuota: %d)",
+					len(spec.PodBlocks), len(spec.AllBlocks()), joinPrefixes(spec.PodBlocks), len(spec.AllBlocks()))
+			}
+			e.Changes = append(e.Changes, change)
+			break
 		}
 	}
 	// Another VPC block, for node, cluster and public subnets.
@@ -184,6 +196,12 @@ func sizeShortfalls(misses []miss, allAZs []string, headroomPct int) []shortfall
 		}
 		var text string
 		switch {
+		case k.size.drawsFrom:
+			text = fmt.Sprintf("the node subnet %s has %d usable addresses, more than a discovered pod subnet of up to a /%d keeps free, so ipamd would put the secondary ENIs in the node subnet (it picks the candidate with the most free addresses): %d short",
+				where, k.size.usable, vpc.LargestBits, k.size.short)
+		case !k.adopted && k.size.subnets > 1:
+			text = fmt.Sprintf("the discovered %s subnets %s need %d addresses with %d%% headroom, more than %d /%ds hold (%d usable): %d short",
+				k.role, where, k.size.needed, headroomPct, k.size.subnets, vpc.LargestBits, k.size.usable, k.size.short)
 		case !k.adopted:
 			text = fmt.Sprintf("the %s subnet %s needs %d addresses with %d%% headroom, more than a /%d holds (%d usable): %d short",
 				k.role, where, k.size.needed, headroomPct, vpc.LargestBits, k.size.usable, k.size.short)

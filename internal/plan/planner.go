@@ -3,6 +3,8 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -28,14 +30,62 @@ func Build(s *Spec, table *limits.Table) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, miss, err := layout(s, d)
+	res, miss, spec, err := layoutAuto(s, d)
 	if err != nil {
 		return nil, err
 	}
 	if miss != nil {
-		return nil, explainMiss(s, table, miss)
+		return nil, explainMiss(spec, table, miss)
 	}
+	*s = *spec
 	return res, nil
+}
+
+// layoutAuto is layout, where "auto" asks for CG-NAT space: as many /16s
+// of it as the pod subnets need, one more at a time, within the VPC's CIDR
+// block quota. spec is s with the blocks taken.
+func layoutAuto(s *Spec, d *demands) (res *Result, miss *missReport, spec *Spec, err error) {
+	res, miss, err = layout(s, d)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	grown := s
+	for miss != nil && miss.podPoolShort() && asksAutoBlocks(s.File) {
+		next, err := Validate(withMoreAutoBlocks(s.File, grown.PodBlocks, 1))
+		if err != nil {
+			break // the quota, or no free /16 left: the caller explains the miss
+		}
+		r, m, err := layout(next, d)
+		if err != nil {
+			break
+		}
+		grown, res, miss = next, r, m
+	}
+	if miss != nil {
+		return nil, miss, s, nil
+	}
+	if grown != s {
+		res.Notes = append(res.Notes, fmt.Sprintf("cni.secondaryCIDR auto: the pod subnets take %d /16s of 100.64.0.0/10 (%s)", len(grown.PodBlocks), joinPrefixes(grown.PodBlocks)))
+	}
+	return res, nil, grown, nil
+}
+
+// asksAutoBlocks reports whether the file leaves a secondary block to eksnet (auto).
+func asksAutoBlocks(f File) bool {
+	return strings.EqualFold(strings.TrimSpace(f.CNI.SecondaryCIDR), Auto) ||
+		slices.ContainsFunc(f.CNI.SecondaryCIDRs, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), Auto) })
+}
+
+// withMoreAutoBlocks is f with its pod blocks pinned to those resolved and
+// extra more auto blocks after them.
+func withMoreAutoBlocks(f File, resolved []netip.Prefix, extra int) File {
+	g := cloneFile(f)
+	g.CNI.SecondaryCIDR = ""
+	g.CNI.SecondaryCIDRs = prefixStrings(resolved)
+	for range extra {
+		g.CNI.SecondaryCIDRs = append(g.CNI.SecondaryCIDRs, Auto)
+	}
+	return g
 }
 
 // computeDemand runs the plan's node groups through the capacity engine
@@ -131,10 +181,15 @@ func cniEnv(c cni.Config) (CNIResult, error) {
 	return res, nil
 }
 
-// roleTags are the tags a subnet of role carries for the AWS Load Balancer
-// Controller (docs/vpc-rules.md).
-func roleTags(r Role) map[string]string {
+// roleTags are the tags a subnet of role carries: for the AWS Load Balancer
+// Controller (docs/vpc-rules.md), and kubernetes.io/role/cni=1 on the pod
+// subnets that subnet discovery finds (docs/node-addresses.md "Subnet discovery").
+func roleTags(r Role, discovered bool) map[string]string {
 	switch r {
+	case RolePod:
+		if discovered {
+			return map[string]string{cni.SubnetDiscoveryTag: "1"}
+		}
 	case RolePublic:
 		return map[string]string{"kubernetes.io/role/elb": "1"}
 	case RoleNode:

@@ -174,9 +174,10 @@ func checkResult(t *testing.T, f File, res *Result) {
 		if p != p.Masked() {
 			t.Errorf("%s is not aligned", p)
 		}
+		// The result's own blocks: "auto" may have taken more /16s than the file's one.
 		parents := spec.Blocks
-		if s.Role == RolePod && len(spec.PodBlocks) > 0 {
-			parents = spec.PodBlocks
+		if pods := parsePrefixes(t, res.SecondaryCIDRs); s.Role == RolePod && len(pods) > 0 {
+			parents = pods
 		}
 		if !slices.ContainsFunc(parents, func(b netip.Prefix) bool { return vpc.Within(p, b) }) {
 			t.Errorf("%s subnet %s lies outside %v", s.Role, p, parents)
@@ -211,6 +212,9 @@ func checkResult(t *testing.T, f File, res *Result) {
 	if a, b, ok := vpc.FirstOverlap(named); ok {
 		t.Errorf("%s overlaps %s", a.Name, b.Name)
 	}
+	if res.PodSubnets == PodSubnetsDiscovered {
+		checkDiscovered(t, res)
+	}
 	var resv []vpc.Named
 	for _, r := range res.Reservations {
 		resv = append(resv, vpc.Named{Name: r.CIDR, Prefix: netip.MustParsePrefix(r.CIDR)})
@@ -218,6 +222,47 @@ func checkResult(t *testing.T, f File, res *Result) {
 	if a, b, ok := vpc.FirstOverlap(resv); ok {
 		t.Errorf("reservations %s and %s overlap", a.Name, b.Name)
 	}
+}
+
+// checkDiscovered asserts what subnet discovery needs of a plan: every pod
+// subnet tagged for discovery; and, as ipamd puts each secondary ENI in the
+// candidate subnet with the most free addresses, every pod subnet with more
+// free addresses than its AZ's node subnet, empty and at the future size.
+func checkDiscovered(t *testing.T, res *Result) {
+	t.Helper()
+	node := map[string]Subnet{}
+	for _, s := range res.Subnets {
+		if s.Role == RoleNode {
+			node[s.AZ] = s
+		}
+	}
+	names := map[string]bool{}
+	for _, s := range res.Subnets {
+		if names[s.Name] {
+			t.Errorf("subnet name %s used twice", s.Name)
+		}
+		names[s.Name] = true
+		if s.Role != RolePod || s.Existing {
+			continue
+		}
+		if s.Tags[cni.SubnetDiscoveryTag] != "1" {
+			t.Errorf("pod subnet %s has tags %v, want %s=1", s.CIDR, s.Tags, cni.SubnetDiscoveryTag)
+		}
+		n := node[s.AZ]
+		if s.UsableAddresses <= n.UsableAddresses || s.UsableAddresses-s.AddressesNeededFuture <= n.UsableAddresses-n.AddressesNeededFuture {
+			t.Errorf("pod subnet %s (%d usable, %d at future) does not draw ENIs from node subnet %s (%d usable, %d at future)",
+				s.CIDR, s.UsableAddresses, s.AddressesNeededFuture, n.CIDR, n.UsableAddresses, n.AddressesNeededFuture)
+		}
+	}
+}
+
+func parsePrefixes(t *testing.T, cidrs []string) []netip.Prefix {
+	t.Helper()
+	var out []netip.Prefix
+	for _, c := range cidrs {
+		out = append(out, netip.MustParsePrefix(c))
+	}
+	return out
 }
 
 // Property: random VPCs, existing subnets and node groups; every plan that
@@ -261,8 +306,11 @@ func randomPlan(r *rand.Rand) File {
 		}
 	}
 	f.CNI.PrefixDelegation = r.IntN(2) == 0
-	if r.IntN(2) == 0 {
+	switch r.IntN(3) {
+	case 0: // custom networking
 		f.CNI.CustomNetworking = true
+		f.CNI.SecondaryCIDR = []string{Auto, "100.64.0.0/16", "100.70.0.0/17", "100.99.128.0/20"}[r.IntN(4)]
+	case 1: // subnet discovery: tagged pod subnets in the secondary block
 		f.CNI.SecondaryCIDR = []string{Auto, "100.64.0.0/16", "100.70.0.0/17", "100.99.128.0/20"}[r.IntN(4)]
 	}
 	types := []string{"m5.large", "m5.xlarge", "c5.4xlarge", "t3.medium", "m4.xlarge"}
@@ -454,5 +502,117 @@ func TestNodeGroupWithinHeadroomMovesNothing(t *testing.T) {
 	}
 	if pod := after.Subnets[9]; pod.PrefixesNeededFuture != 385 || pod.AddressesPlanned != 69+482*16 {
 		t.Errorf("us-west-2a pod subnet %+v", pod)
+	}
+}
+
+// The large cluster: 3,000 future m5.large nodes in 3 AZs fit by
+// taking a second CG-NAT /16 for the pod subnets, with subnet discovery or
+// with custom networking, instead of refusing. Worked by hand: 1,002 nodes
+// per AZ (1,000 + 2 surge).
+//   - Discovery: 9 primary-ENI pool addresses + the node's own = 10 per node
+//     in the node subnet (10,020; 12,525 with 25% headroom: a /18), the two
+//     secondary ENIs' 18 pool addresses + their 2 primaries = 20 in the pod
+//     subnet (20,040; 25,050: a /17). The /17 keeps more free than the /18
+//     both empty (32,763 > 16,379) and full (12,723 > 6,359), so ipamd puts
+//     every secondary ENI there.
+//   - Custom networking: max pods 2 × 9 + 2 = 20, so 18 pods on 2 ENIs: 1
+//     address per node in the node subnet (1,002; 1,253: a /21), 18 + 2 = 20
+//     in the pod subnet (a /17, as above).
+//
+// Three /17s are one and a half /16s: two blocks.
+func TestBuildLargeClusterTakesMoreBlocks(t *testing.T) {
+	for _, tt := range []struct {
+		name                    string
+		custom                  bool
+		nodeBits, podBits       int
+		nodePerNode, podPerNode int
+		env                     string
+	}{
+		{"discovery", false, 18, 17, 10, 20, "kubectl set env daemonset aws-node -n kube-system WARM_ENI_TARGET=1 ENABLE_SUBNET_DISCOVERY=true"},
+		{"custom networking", true, 21, 17, 1, 20, "kubectl set env daemonset aws-node -n kube-system AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true ENI_CONFIG_LABEL_DEF=topology.kubernetes.io/zone WARM_ENI_TARGET=1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := File{
+				Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+				VPC: VPC{CIDRs: []string{"10.0.0.0/16"}}, CNI: CNI{Config: cni.DefaultConfig(), SecondaryCIDR: Auto},
+				NodeGroups: []NodeGroup{{Name: "general", InstanceTypes: []string{"m5.large"}, Nodes: 300, FutureNodes: 3000}},
+			}
+			f.CNI.CustomNetworking = tt.custom
+			res, err := buildFile(t, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(res.SecondaryCIDRs, []string{"100.64.0.0/16", "100.65.0.0/16"}) || !slices.Equal(res.CIDRBlocksToAssociate, res.SecondaryCIDRs) {
+				t.Errorf("secondary blocks %v, to associate %v", res.SecondaryCIDRs, res.CIDRBlocksToAssociate)
+			}
+			if g := res.NodeGroups[0].PerNode; g.NodeSubnetAddresses != tt.nodePerNode || g.PodSubnetAddresses != tt.podPerNode {
+				t.Errorf("per node %+v", g)
+			}
+			if res.CNI.KubectlSetEnv != tt.env {
+				t.Errorf("env %q", res.CNI.KubectlSetEnv)
+			}
+			var pods []string
+			for _, s := range res.Subnets {
+				bits := netip.MustParsePrefix(s.CIDR).Bits()
+				switch s.Role {
+				case RoleNode:
+					if bits != tt.nodeBits || s.AddressesNeededFuture != 1002*tt.nodePerNode {
+						t.Errorf("node subnet %s: /%d holding %d", s.CIDR, bits, s.AddressesNeededFuture)
+					}
+				case RolePod:
+					pods = append(pods, s.CIDR)
+					if bits != tt.podBits || s.AddressesNeededFuture != 20040 {
+						t.Errorf("pod subnet %s: /%d holding %d", s.CIDR, bits, s.AddressesNeededFuture)
+					}
+					if got := s.Tags[cni.SubnetDiscoveryTag]; (got == "1") == tt.custom {
+						t.Errorf("pod subnet %s tags %v", s.CIDR, s.Tags)
+					}
+				}
+			}
+			if !slices.Equal(pods, []string{"100.64.0.0/17", "100.64.128.0/17", "100.65.0.0/17"}) {
+				t.Errorf("pod subnets %v", pods)
+			}
+			checkResult(t, f, res)
+		})
+	}
+}
+
+// With subnet discovery an AZ whose pod demand is beyond a /16 gets several
+// pod subnets, which ipamd fills evenly: 2,000 c5.4xlarge nodes take 90
+// pod-subnet addresses each, 30,105 per subnet at 669 nodes per AZ (37,632
+// with headroom: a /16 each, two per AZ).
+func TestBuildSeveralDiscoveredSubnetsPerAZ(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16", "10.1.0.0/16"}, CIDRBlockQuota: 10}, CNI: CNI{Config: cni.DefaultConfig(), SecondaryCIDR: Auto},
+		NodeGroups: []NodeGroup{{Name: "big", InstanceTypes: []string{"c5.4xlarge"}, Nodes: 300, FutureNodes: 2000}},
+	}
+	res, err := buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range res.Subnets {
+		if s.Role != RolePod {
+			continue
+		}
+		names = append(names, s.Name+" "+s.CIDR)
+		if s.AddressesNeededFuture != 30105 || s.UsableAddresses != 65531 {
+			t.Errorf("%s: %d of %d", s.Name, s.AddressesNeededFuture, s.UsableAddresses)
+		}
+	}
+	want := []string{"us-west-2a-pod 100.64.0.0/16", "us-west-2a-pod-2 100.65.0.0/16", "us-west-2b-pod 100.66.0.0/16",
+		"us-west-2b-pod-2 100.67.0.0/16", "us-west-2c-pod 100.68.0.0/16", "us-west-2c-pod-2 100.69.0.0/16"}
+	if !slices.Equal(names, want) {
+		t.Errorf("pod subnets %v\nwant %v", names, want)
+	}
+	checkResult(t, f, res)
+
+	// At the default quota of 5 blocks, 2 VPC blocks leave room for 3 /16s:
+	// the message names the quota to ask for.
+	f.VPC.CIDRBlockQuota = 0
+	_, err = buildFile(t, f)
+	if err == nil || !strings.Contains(err.Error(), "pod subnets in 6 secondary blocks once the VPC's CIDR block quota is raised to 8") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -10,13 +10,17 @@ type Result struct {
 	// VPCCIDRs are the VPC's blocks as given; SecondaryCIDRs the blocks pod
 	// subnets are carved from with custom networking; CIDRBlocksToAssociate
 	// those of them the VPC does not have yet.
-	VPCCIDRs              []string      `json:"vpcCIDRs"`
-	SecondaryCIDRs        []string      `json:"secondaryCIDRs"`
-	CIDRBlocksToAssociate []string      `json:"cidrBlocksToAssociate"`
-	ServiceCIDR           string        `json:"serviceCIDR"`
-	AZs                   []string      `json:"azs"`
-	Subnets               []Subnet      `json:"subnets"`
-	Reservations          []Reservation `json:"reservations"`
+	VPCCIDRs              []string `json:"vpcCIDRs"`
+	SecondaryCIDRs        []string `json:"secondaryCIDRs"`
+	CIDRBlocksToAssociate []string `json:"cidrBlocksToAssociate"`
+	ServiceCIDR           string   `json:"serviceCIDR"`
+	AZs                   []string `json:"azs"`
+	// PodSubnets is how nodes find the pod subnets: "eniconfig" (custom
+	// networking) or "discovered" (subnet discovery, tagged subnets); absent
+	// when pods take their addresses from the node subnets.
+	PodSubnets   PodSubnetSource `json:"podSubnets,omitempty"`
+	Subnets      []Subnet        `json:"subnets"`
+	Reservations []Reservation   `json:"reservations"`
 	// SummaryRoutes are the aligned blocks that hold each role's subnets
 	// (layout aligned): one route or firewall rule per role.
 	SummaryRoutes   []SummaryRoute    `json:"summaryRoutes"`
@@ -28,6 +32,26 @@ type Result struct {
 	Notes           []string          `json:"notes"`
 }
 
+// PodSubnetSource is how nodes find their pod subnets.
+type PodSubnetSource string
+
+// The pod subnet sources of a plan.
+const (
+	PodSubnetsENIConfig  PodSubnetSource = "eniconfig"
+	PodSubnetsDiscovered PodSubnetSource = "discovered"
+)
+
+// String names the source in sentences.
+func (p PodSubnetSource) String() string {
+	switch p {
+	case PodSubnetsENIConfig:
+		return "custom networking"
+	case PodSubnetsDiscovered:
+		return "subnet discovery"
+	}
+	return string(p)
+}
+
 // SummaryRoute is the one block a role's subnets were carved in.
 type SummaryRoute struct {
 	Role Role   `json:"role"`
@@ -36,6 +60,9 @@ type SummaryRoute struct {
 
 // Subnet is one subnet of the plan: carved, or an existing one adopted.
 type Subnet struct {
+	// Name is unique in the plan: AZ-role, and AZ-role-N for an AZ's N-th
+	// discovered pod subnet.
+	Name     string `json:"name"`
 	AZ       string `json:"az"`
 	Role     Role   `json:"role"`
 	CIDR     string `json:"cidr"`

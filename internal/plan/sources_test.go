@@ -166,11 +166,11 @@ func TestCNIFromDaemonSet(t *testing.T) {
 	}{
 		{"aws-node.yaml", cni.Config{
 			Version: cni.Version{Major: 1, Minor: 19, Patch: 2}, IPFamily: cni.IPv4, PrefixDelegation: true, WarmPrefixTarget: 1, WarmENITarget: 1,
-			CustomNetworking: true, ENIConfigLabel: "topology.kubernetes.io/zone",
+			CustomNetworking: true, ENIConfigLabel: "topology.kubernetes.io/zone", SubnetDiscovery: true,
 		}},
 		{"aws-node-default.json", cni.Config{
 			Version: cni.Version{Major: 1, Minor: 18, Patch: 5}, IPFamily: cni.IPv4, WarmIPTarget: 2, MinimumIPTarget: 10, WarmENITarget: 1, MaxENI: 2,
-			SecurityGroupsForPods: true,
+			SecurityGroupsForPods: true, SubnetDiscovery: true,
 		}},
 	}
 	for _, tt := range tests {

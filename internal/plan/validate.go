@@ -247,7 +247,16 @@ func validateSecondary(s *Spec) error {
 		given, field = []string{c.SecondaryCIDR}, "cni.secondaryCIDR"
 	}
 	if len(given) > 0 && !c.CustomNetworking {
-		return fmt.Errorf("%s: a secondary block holds pod subnets, which needs customNetworking: true", field)
+		// Without custom networking, pod subnets in a secondary block are
+		// found by subnet discovery, through their kubernetes.io/role/cni tag.
+		if !c.DiscoversSubnets() || c.IsIPv6() || c.IsWindows() {
+			return fmt.Errorf("%s: a secondary block holds pod subnets, which needs customNetworking: true, or subnetDiscovery: true on VPC CNI %s or later (this plan: %s)",
+				field, cni.SubnetDiscoverySince, discoveryState(c.Config))
+		}
+		s.CNI.DiscoveredSubnets = true
+	}
+	if s.CNI.DiscoveredSubnets && !s.CNI.PodsInDiscoveredSubnets() && !c.CustomNetworking {
+		return fmt.Errorf("cni.discoveredSubnets: subnet discovery needs subnetDiscovery: true on VPC CNI %s or later (this plan: %s)", cni.SubnetDiscoverySince, discoveryState(c.Config))
 	}
 	named := make([]vpc.Named, 0, len(s.Blocks)+len(given))
 	for i, b := range s.Blocks {
@@ -317,11 +326,24 @@ func validateSecondary(s *Spec) error {
 			}
 			return fmt.Errorf("%s: %s lies outside the VPC's blocks (%s)", field, e.Prefix, joinPrefixes(all))
 		}
-		if e.Role == RolePod && !c.CustomNetworking {
-			return fmt.Errorf("vpc.existingSubnets[%d].role: pod subnets exist only with custom networking (cni.customNetworking: true)", i)
+		if e.Role == RolePod && !s.CNI.HasPodSubnet() {
+			return fmt.Errorf("vpc.existingSubnets[%d].role: pod subnets exist only with custom networking (cni.customNetworking: true) or subnet discovery (a cni.secondaryCIDR, or cni.discoveredSubnets: true)", i)
 		}
 	}
 	return nil
+}
+
+// discoveryState says why subnet discovery is off, for errors.
+func discoveryState(c cni.Config) string {
+	switch {
+	case !c.SubnetDiscovery:
+		return "subnetDiscovery: false"
+	case !c.Version.AtLeast(cni.SubnetDiscoverySince):
+		return "version " + c.Version.String()
+	case c.IsIPv6():
+		return "IPv6, whose nodes use the primary ENI alone"
+	}
+	return "Windows nodes"
 }
 
 // AllBlocks is the VPC's blocks and the new pod blocks.

@@ -246,13 +246,19 @@ type Part struct {
 // as it says (docs/vpc-rules.md: 5 reserved; docs/node-addresses.md: whole /28 blocks); false if
 // it holds them all the way.
 func FirstMonthOver(p PrefixLen, base Need, parts []Part, g Growth, horizonMonths int) (int, bool) {
+	return FirstMonthOverShared(p, 1, base, parts, g, horizonMonths)
+}
+
+// FirstMonthOverShared is FirstMonthOver for subnets subnets of length p
+// that share the demand evenly (Need.Share), as discovered pod subnets do.
+func FirstMonthOverShared(p PrefixLen, subnets int, base Need, parts []Part, g Growth, horizonMonths int) (int, bool) {
 	for month := 0; month <= horizonMonths; month++ {
 		need := base
 		for _, part := range parts {
 			today := part.Spread.Share(part.Nodes)
 			need = need.Plus(part.PerNode.Times(max(part.Spread.Share(g.After(part.Nodes, month))-today, 0)))
 		}
-		if !need.FitsIn(p) {
+		if !need.Share(subnets).FitsIn(p) {
 			return month, true
 		}
 	}

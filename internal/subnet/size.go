@@ -89,6 +89,15 @@ func (n Need) Times(k int) Need {
 	return Need{Addresses: satint.Mul(n.Addresses, k), Blocks: satint.Mul(n.Blocks, k)}
 }
 
+// Share is one of k subnets' part of n when ipamd spreads it over them
+// evenly: each count divided by k, rounding up (k below 1 counts as 1).
+func (n Need) Share(k int) Need {
+	if k <= 1 {
+		return n
+	}
+	return Need{Addresses: satint.CeilDiv(n.Addresses, k), Blocks: satint.CeilDiv(n.Blocks, k)}
+}
+
 // blocksNeeded is the free /28 blocks n takes in a subnet of at least a /27:
 // its blocks, plus whole blocks for the single addresses that do not fit the
 // first and last blocks' 27 usable addresses (docs/node-addresses.md: aligned free /28s).

@@ -3,6 +3,7 @@ package vpc
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"go4.org/netipx"
 )
@@ -18,28 +19,32 @@ type Space struct {
 }
 
 // NewSpace returns the free space of blocks minus used: the VPC's CIDR blocks
-// minus its existing subnets, for example. Prefixes must be IPv4.
+// minus its existing subnets, for example. Prefixes must be IPv4. Each block's
+// free space is kept apart, never merged with a neighbouring block's: a
+// subnet lies inside one of the VPC's CIDR blocks, so two adjacent /17
+// blocks hold two /17 subnets, never one /16 across both.
 func NewSpace(blocks, used []netip.Prefix) (*Space, error) {
-	var b netipx.IPSetBuilder
-	for _, p := range blocks {
+	for _, p := range append(slices.Clone(blocks), used...) {
 		if !p.IsValid() || !p.Addr().Is4() {
 			return nil, fmt.Errorf("%s is not an IPv4 CIDR: only IPv4 space is carved", p)
 		}
-		b.AddPrefix(p.Masked())
-	}
-	for _, p := range used {
-		if !p.IsValid() || !p.Addr().Is4() {
-			return nil, fmt.Errorf("%s is not an IPv4 CIDR: only IPv4 space is carved", p)
-		}
-		b.RemovePrefix(p.Masked())
-	}
-	set, err := b.IPSet()
-	if err != nil {
-		return nil, err
 	}
 	s := &Space{}
-	for _, p := range set.Prefixes() {
-		s.put(addr32(p.Addr()), p.Bits())
+	var before []netip.Prefix
+	for _, block := range blocks {
+		var b netipx.IPSetBuilder
+		b.AddPrefix(block.Masked())
+		for _, p := range append(before, used...) { // a block given twice, or inside another, counts once
+			b.RemovePrefix(p.Masked())
+		}
+		set, err := b.IPSet()
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range set.Prefixes() {
+			s.put(addr32(p.Addr()), p.Bits())
+		}
+		before = append(before, block)
 	}
 	return s, nil
 }
