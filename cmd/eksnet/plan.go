@@ -144,6 +144,9 @@ func runPlan(ctx context.Context, opts *planOptions) error {
 			fmt.Fprintf(opts.factory.streams.Err, "note: %s not inputs of terraform-aws-modules/vpc: create them with aws_ec2_subnet_cidr_reservation (-o tfvars lists them as prefix_reservations)\n",
 				prose.Count(n, "prefix reservation is", "prefix reservations are"))
 		}
+		if left.IPv6FromIPAM {
+			fmt.Fprintf(opts.factory.streams.Err, "note: ipv6_cidr %s comes from an IPAM pool: set ipv6_ipam_pool_id to it as well\n", inputs.IPv6CIDR)
+		}
 		if left.PrivateTagsShared {
 			fmt.Fprintf(opts.factory.streams.Err, "note: the module gives every private subnet the same tags, so the node and pod subnets all carry %s (-o tfvars tags each subnet on its own)\n",
 				joinTags(inputs.PrivateSubnetTags))
@@ -208,6 +211,9 @@ type planView struct{ *plan.Result }
 
 func (v planView) TableHeader(wide bool) []string {
 	h := []string{"AZ", "ROLE", "CIDR", "USABLE", "NOW", "FUTURE", "PLANNED", "USED", "RUNWAY"}
+	if v.IPv6 != nil {
+		h = append(h, "IPV6")
+	}
 	if wide {
 		h = append(h, "NODES", "FUTURE NODES", "/28S", "SUBNET ID")
 	}
@@ -227,6 +233,9 @@ func (v planView) TableRows(wide bool) [][]string {
 			}
 			row := []string{s.AZ, string(s.Role), cidr, strconv.Itoa(s.UsableAddresses), dashIfZero(s.AddressesNeeded),
 				dashIfZero(s.AddressesNeededFuture), dashIfZero(s.AddressesPlanned), used(s), runway(s)}
+			if v.IPv6 != nil {
+				row = append(row, ipv6Column(s))
+			}
 			if wide {
 				row = append(row, dashIfZero(s.Nodes), dashIfZero(s.FutureNodes), dashIfZero(s.PrefixesNeededFuture), orDash(s.ID))
 			}
@@ -245,7 +254,27 @@ func (v planView) Footnotes() []string {
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, "service CIDR: "+v.ServiceCIDR)
+	if v.ServiceCIDR != "" {
+		lines = append(lines, "service CIDR: "+v.ServiceCIDR)
+	}
+	if r := v.IPv6; r != nil {
+		block := r.VPCBlock
+		switch {
+		case r.AmazonProvided && r.VPCBlock == "":
+			block = fmt.Sprintf("(Amazon's /%d, not associated yet: the IPV6 column gives each subnet's /%d by index, #N the N-th)", r.BlockPrefixLength, r.SubnetPrefixLength)
+		case r.AmazonProvided:
+			block += fmt.Sprintf(" (Amazon's /%d)", r.BlockPrefixLength)
+		}
+		lines = append(lines, fmt.Sprintf("IPv6 block %s: %d /%d subnets; each node takes a /%d of its node subnet's /%d",
+			block, r.SubnetsInBlock, r.SubnetPrefixLength, r.NodePrefixLength, r.SubnetPrefixLength))
+		for _, n := range r.IPv4StillNeeded {
+			need := "some addresses"
+			if n.AddressesFuture > 0 {
+				need = prose.Count(n.AddressesFuture, "address", "addresses") + " per AZ at the future size"
+			}
+			lines = append(lines, fmt.Sprintf("IPv4 still needed in the %s subnets: %s, for %s", n.Role, need, n.Reason.Sentence()))
+		}
+	}
 	if len(v.SummaryRoutes) > 0 {
 		var routes []string
 		for _, r := range v.SummaryRoutes {
@@ -322,4 +351,16 @@ func joinTags(tags map[string]string) string {
 		parts = append(parts, k+"="+tags[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// ipv6Column is a subnet's /64: its CIDR, or its index in the VPC's block
+// until that block is known.
+func ipv6Column(s plan.Subnet) string {
+	switch {
+	case s.IPv6CIDR != "":
+		return s.IPv6CIDR
+	case s.IPv6Index != nil:
+		return "#" + strconv.Itoa(*s.IPv6Index)
+	}
+	return "-"
 }

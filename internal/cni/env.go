@@ -12,6 +12,7 @@ const (
 	EnvCustomNetworking = "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"
 	EnvPodENI           = "ENABLE_POD_ENI"
 	EnvIPv6             = "ENABLE_IPv6"
+	EnvIPv4             = "ENABLE_IPv4"
 	EnvMaxENI           = "MAX_ENI"
 	EnvWarmENITarget    = "WARM_ENI_TARGET"
 	EnvWarmIPTarget     = "WARM_IP_TARGET"
@@ -99,12 +100,24 @@ func ManifestEnv() map[string]string {
 // Env is the aws-node environment that sets c where it differs from an
 // unset variable, in a fixed order: custom networking and its label, prefix
 // delegation and its warm target (or the warm ENI target), the warm IP
-// targets, MAX_ENI, security groups for pods and subnet discovery. Subnet
+// targets, MAX_ENI, security groups for pods and subnet discovery; for IPv6,
+// IPv6 on, IPv4 off and prefix delegation, as the CNI requires. Subnet
 // discovery is written out when it is off, and also when pod addresses come
 // from discovered subnets, since the layout then depends on it.
 func (c Config) Env() []EnvVar {
 	var env []EnvVar
 	add := func(name, value string) { env = append(env, EnvVar{Name: name, Value: value}) }
+	if c.IsIPv6() {
+		// The CNI runs IPv6 only in prefix mode and with IPv4 off; the warm
+		// targets do not apply to the one /80 (isConfigValid in pkg/ipamd/ipamd.go).
+		add(EnvIPv6, "true")
+		add(EnvIPv4, "false")
+		add(EnvPrefixDelegation, "true")
+		if c.SecurityGroupsForPods {
+			add(EnvPodENI, "true")
+		}
+		return env
+	}
 	if c.CustomNetworking {
 		add(EnvCustomNetworking, "true")
 		add(EnvENIConfigLabel, c.ENIConfigLabel)

@@ -49,6 +49,7 @@ func TestSubnetDiscoveryEnv(t *testing.T) {
 		{"off", off, []EnvVar{{EnvWarmENITarget, "1"}, {EnvSubnetDiscovery, "false"}}},
 		{"before 1.18 the variable does not exist", old, []EnvVar{{EnvWarmENITarget, "1"}}},
 		{"pods in discovered subnets rely on it", tagged, []EnvVar{{EnvWarmENITarget, "1"}, {EnvSubnetDiscovery, "true"}}},
+		{"IPv6", func() Config { c := DefaultConfig(); c.IPFamily = IPv6; return c }(), []EnvVar{{EnvIPv6, "true"}, {EnvIPv4, "false"}, {EnvPrefixDelegation, "true"}}},
 		{"custom networking takes precedence", custom, []EnvVar{{EnvCustomNetworking, "true"}, {EnvENIConfigLabel, DefaultENIConfigLabel}, {EnvWarmENITarget, "1"}}},
 	} {
 		if got := tt.c.Env(); !reflect.DeepEqual(got, tt.want) {

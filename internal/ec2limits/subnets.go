@@ -97,6 +97,16 @@ func ToExisting(records []ec2types.Subnet) ([]subnet.Existing, error) {
 			CidrBlock:          aws.ToString(r.CidrBlock),
 			IPv6Native:         aws.ToBool(r.Ipv6Native),
 		}
+		for _, b := range r.Ipv6CidrBlockAssociationSet {
+			block := subnet.DescribedIPv6Block{CIDR: aws.ToString(b.Ipv6CidrBlock)}
+			if b.Ipv6CidrBlockState != nil {
+				block.State.State = string(b.Ipv6CidrBlockState.State)
+			}
+			d.IPv6Blocks = append(d.IPv6Blocks, block)
+		}
+		for _, t := range r.Tags {
+			d.Tags = append(d.Tags, subnet.Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+		}
 		if r.AvailableIpAddressCount != nil {
 			n := int(*r.AvailableIpAddressCount)
 			d.AvailableIPAddressCount = &n

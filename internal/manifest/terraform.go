@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/eksnet/eksnet/internal/plan"
 	"github.com/eksnet/eksnet/internal/prose"
@@ -13,7 +14,8 @@ import (
 // TerraformVPC is a plan as the input variables of the
 // terraform-aws-modules/vpc module (its variables.tf: cidr,
 // secondary_cidr_blocks, azs, private_subnets, public_subnets,
-// intra_subnets, their _names and _tags), written as
+// intra_subnets, their _names and _tags, and for IPv6 enable_ipv6 or
+// ipv6_cidr with each list's _ipv6_prefixes), written as
 // *.auto.tfvars.json. The module maps the i-th subnet of each list to
 // azs[i % len(azs)], so every list holds its subnets in the order of azs:
 // node subnets first, then pod subnets, as private subnets.
@@ -29,6 +31,17 @@ type TerraformVPC struct {
 	PublicSubnetTags    map[string]string `json:"public_subnet_tags"`
 	IntraSubnets        []string          `json:"intra_subnets"`
 	IntraSubnetNames    []string          `json:"intra_subnet_names"`
+	// An IPv6 cluster's: the Amazon-provided /56 (enable_ipv6) or a block
+	// from IPAM (ipv6_cidr), each list's /64s by index in it, and IPv6
+	// addresses on the subnets' new ENIs.
+	EnableIPv6                *bool    `json:"enable_ipv6,omitempty"`
+	IPv6CIDR                  string   `json:"ipv6_cidr,omitempty"`
+	PrivateSubnetIPv6Prefixes []string `json:"private_subnet_ipv6_prefixes,omitempty"`
+	PublicSubnetIPv6Prefixes  []string `json:"public_subnet_ipv6_prefixes,omitempty"`
+	IntraSubnetIPv6Prefixes   []string `json:"intra_subnet_ipv6_prefixes,omitempty"`
+	PrivateSubnetAssignIPv6   *bool    `json:"private_subnet_assign_ipv6_address_on_creation,omitempty"`
+	PublicSubnetAssignIPv6    *bool    `json:"public_subnet_assign_ipv6_address_on_creation,omitempty"`
+	IntraSubnetAssignIPv6     *bool    `json:"intra_subnet_assign_ipv6_address_on_creation,omitempty"`
 }
 
 // TerraformLeftOut is what the module's inputs cannot say, for the caller
@@ -38,6 +51,9 @@ type TerraformVPC struct {
 type TerraformLeftOut struct {
 	Reservations      []plan.Reservation
 	PrivateTagsShared bool
+	// IPv6FromIPAM: the VPC's IPv6 block comes from an IPAM pool, whose ID
+	// (ipv6_ipam_pool_id) the plan does not know.
+	IPv6FromIPAM bool
 }
 
 // TerraformVPCOf maps a plan to the module's inputs. The module creates the
@@ -82,7 +98,7 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, TerraformLeftOut, error) {
 		}
 		byRole[s.Role][s.AZ] = append(byRole[s.Role][s.AZ], s)
 	}
-	add := func(role plan.Role, cidrs, names *[]string, tags map[string]string) error {
+	add := func(role plan.Role, cidrs, names, ipv6 *[]string, tags map[string]string) error {
 		subnets := byRole[role]
 		if len(subnets) == 0 {
 			return nil
@@ -99,6 +115,9 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, TerraformLeftOut, error) {
 				s := subnets[az][i]
 				*cidrs = append(*cidrs, s.CIDR)
 				*names = append(*names, s.Name)
+				if s.IPv6Index != nil {
+					*ipv6 = append(*ipv6, strconv.Itoa(*s.IPv6Index))
+				}
 				if tags != nil {
 					maps.Copy(tags, s.Tags)
 				}
@@ -107,17 +126,34 @@ func TerraformVPCOf(r *plan.Result) (TerraformVPC, TerraformLeftOut, error) {
 		return nil
 	}
 	for _, part := range []struct {
-		role         plan.Role
-		cidrs, names *[]string
-		tags         map[string]string
+		role               plan.Role
+		cidrs, names, ipv6 *[]string
+		tags               map[string]string
 	}{
-		{plan.RoleNode, &t.PrivateSubnets, &t.PrivateSubnetNames, t.PrivateSubnetTags},
-		{plan.RolePod, &t.PrivateSubnets, &t.PrivateSubnetNames, t.PrivateSubnetTags},
-		{plan.RolePublic, &t.PublicSubnets, &t.PublicSubnetNames, t.PublicSubnetTags},
-		{plan.RoleCluster, &t.IntraSubnets, &t.IntraSubnetNames, nil},
+		{plan.RoleNode, &t.PrivateSubnets, &t.PrivateSubnetNames, &t.PrivateSubnetIPv6Prefixes, t.PrivateSubnetTags},
+		{plan.RolePod, &t.PrivateSubnets, &t.PrivateSubnetNames, &t.PrivateSubnetIPv6Prefixes, t.PrivateSubnetTags},
+		{plan.RolePublic, &t.PublicSubnets, &t.PublicSubnetNames, &t.PublicSubnetIPv6Prefixes, t.PublicSubnetTags},
+		{plan.RoleCluster, &t.IntraSubnets, &t.IntraSubnetNames, &t.IntraSubnetIPv6Prefixes, nil},
 	} {
-		if err := add(part.role, part.cidrs, part.names, part.tags); err != nil {
+		if err := add(part.role, part.cidrs, part.names, part.ipv6, part.tags); err != nil {
 			return t, left, err
+		}
+	}
+	if v6 := r.IPv6; v6 != nil {
+		yes := true
+		if v6.AmazonProvided {
+			t.EnableIPv6 = &yes
+		} else {
+			t.IPv6CIDR = v6.VPCBlock
+			left.IPv6FromIPAM = true
+		}
+		for _, list := range []struct {
+			subnets []string
+			assign  **bool
+		}{{t.PrivateSubnets, &t.PrivateSubnetAssignIPv6}, {t.PublicSubnets, &t.PublicSubnetAssignIPv6}, {t.IntraSubnets, &t.IntraSubnetAssignIPv6}} {
+			if len(list.subnets) > 0 {
+				*list.assign = &yes
+			}
 		}
 	}
 	left.Reservations = slices.Clone(r.Reservations)

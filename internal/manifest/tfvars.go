@@ -23,6 +23,9 @@ type TFVars struct {
 	ClusterSubnets        map[string]string       `json:"cluster_subnets"`
 	PublicSubnets         map[string]string       `json:"public_subnets"`
 	PrefixReservations    []TFVarsReservation     `json:"prefix_reservations"`
+	// IPv6CIDRBlock is an IPv6 cluster's VPC IPv6 block; "" while Amazon's
+	// is not associated yet (the subnets' ipv6_index place them in it).
+	IPv6CIDRBlock string `json:"ipv6_cidr_block,omitempty"`
 }
 
 // TFVarsSubnet is one subnet of TFVars.
@@ -33,6 +36,10 @@ type TFVarsSubnet struct {
 	Create bool              `json:"create"` // false for existing subnets the plan adopts
 	ID     string            `json:"id,omitempty"`
 	Tags   map[string]string `json:"tags"`
+	// IPv6 clusters: the subnet's /64 by index in the VPC's IPv6 block,
+	// and as a CIDR once the block is known.
+	IPv6Index *int   `json:"ipv6_index,omitempty"`
+	IPv6CIDR  string `json:"ipv6_cidr,omitempty"`
 }
 
 // TFVarsReservation is one prefix reservation of TFVars.
@@ -54,6 +61,9 @@ func TFVarsOf(r *plan.Result) TFVars {
 	byRole := map[plan.Role]map[string]string{
 		plan.RoleNode: t.NodeSubnets, plan.RolePod: t.PodSubnets, plan.RoleCluster: t.ClusterSubnets, plan.RolePublic: t.PublicSubnets,
 	}
+	if r.IPv6 != nil {
+		t.IPv6CIDRBlock = r.IPv6.VPCBlock
+	}
 	keys := map[string]string{}
 	for _, s := range r.Subnets {
 		key := s.Name
@@ -61,7 +71,7 @@ func TFVarsOf(r *plan.Result) TFVars {
 		for k, v := range s.Tags {
 			tags[k] = v
 		}
-		t.Subnets[key] = TFVarsSubnet{AZ: s.AZ, Role: string(s.Role), CIDR: s.CIDR, Create: !s.Existing, ID: s.ID, Tags: tags}
+		t.Subnets[key] = TFVarsSubnet{AZ: s.AZ, Role: string(s.Role), CIDR: s.CIDR, Create: !s.Existing, ID: s.ID, Tags: tags, IPv6Index: s.IPv6Index, IPv6CIDR: s.IPv6CIDR}
 		// By AZ; an AZ's second and later discovered pod subnets by AZ-N.
 		byRole[s.Role][s.AZ+strings.TrimPrefix(s.Name, s.AZ+"-"+string(s.Role))] = s.CIDR
 		keys[s.CIDR] = key

@@ -16,6 +16,7 @@ const (
 	DefaultPublicBits  = 24 // a public subnet per AZ for load balancers
 	DefaultClusterBits = 28 // a dedicated /28 per AZ for the control plane's ENIs (docs/vpc-rules.md)
 	Auto               = "auto"
+	AmazonIPv6         = "amazon" // vpc.ipv6CIDR: the /56 Amazon provides
 )
 
 // Default fills in what the file left out, in place. It never fails and

@@ -48,6 +48,10 @@ type VPC struct {
 	ExistingSubnets []ExistingSubnet `yaml:"existingSubnets"`
 	CIDRBlockQuota  int              `yaml:"cidrBlockQuota"`
 	SubnetQuota     int              `yaml:"subnetQuota"`
+	// IPv6CIDR is the VPC's IPv6 block for an IPv6 cluster: a CIDR (from
+	// IPAM or BYOIP), or "amazon" (the default) for the /56 Amazon provides,
+	// whose addresses are known only once it is associated.
+	IPv6CIDR string `yaml:"ipv6CIDR"`
 }
 
 // ExistingSubnet is a subnet already in the VPC. With a role it is adopted:
@@ -57,6 +61,8 @@ type ExistingSubnet struct {
 	AZ   string `yaml:"az"`
 	ID   string `yaml:"id"`
 	Role Role   `yaml:"role"`
+	// IPv6CIDR is the subnet's IPv6 block, if it has one.
+	IPv6CIDR string `yaml:"ipv6CIDR"`
 	// Origin names where the subnet came from when not the plan file, for errors.
 	Origin string `yaml:"-"`
 }

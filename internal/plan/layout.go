@@ -208,7 +208,7 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	res := &Result{
 		Region: f.Region, VPCID: f.VPC.ID, VPCCIDRs: prefixStrings(s.Blocks),
 		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
-		ServiceCIDR: s.ServiceCIDR.String(), AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{}, SummaryRoutes: []SummaryRoute{},
+		AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{}, SummaryRoutes: []SummaryRoute{},
 		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
@@ -218,8 +218,14 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	case discovered:
 		res.PodSubnets = PodSubnetsDiscovered
 	}
-	if !s.ServiceGiven {
+	switch {
+	case s.IPv6 != nil:
+		res.Notes = append(res.Notes, "an IPv6 cluster's service range is a unique local block EKS assigns itself")
+	case !s.ServiceGiven:
+		res.ServiceCIDR = s.ServiceCIDR.String()
 		res.Notes = append(res.Notes, fmt.Sprintf("serviceCIDR not given: EKS will choose %s, the first of its defaults clear of the VPC", s.ServiceCIDR))
+	default:
+		res.ServiceCIDR = s.ServiceCIDR.String()
 	}
 	if s.CNI.HasPodSubnet() && len(s.PodBlocks) == 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s without a secondary block: pod subnets are carved from the VPC's blocks (cni.secondaryCIDR: auto takes CG-NAT space instead)", res.PodSubnets))
@@ -340,6 +346,11 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	if err := vpc.CheckSubnetQuota(len(s.Existing), carved, f.VPC.SubnetQuota); err != nil {
 		return nil, nil, fmt.Errorf("%w: set vpc.subnetQuota once it is raised", err)
 	}
+	if s.IPv6 != nil {
+		if err := layoutIPv6(s, res); err != nil {
+			return nil, nil, err
+		}
+	}
 	// Prefix reservations: the future nodes' /28s in each subnet that
 	// delegates prefixes (docs/vpc-rules.md: nodes × prefixes per node × 16).
 	for _, sub := range res.Subnets {
@@ -373,4 +384,91 @@ func prefixStrings(ps []netip.Prefix) []string {
 		out[i] = p.String()
 	}
 	return out
+}
+
+// layoutIPv6 gives every subnet of an IPv6 cluster's plan a /64 of the VPC's
+// IPv6 block (docs/vpc-rules.md "IPv6"): an existing subnet keeps its own;
+// the others take the lowest free /64s in the order the subnets are listed,
+// by index, and by CIDR once the block is known. Each node takes one /80 of
+// its node subnet's /64, and each of its ENIs' IPv6 addresses may spoil one
+// more, so a /64 holds at least 65,534 / 2 nodes of one ENI. It then says
+// which IPv4 the cluster still needs.
+func layoutIPv6(s *Spec, res *Result) error {
+	v6 := s.IPv6
+	capacity := vpc.IPv6SubnetsIn(v6.Bits)
+	used := make([]bool, capacity)
+	own := map[string]netip.Prefix{}
+	for _, e := range s.Existing {
+		if !e.IPv6.IsValid() {
+			continue
+		}
+		own[e.Prefix.String()] = e.IPv6
+		first, count, _ := vpc.IPv6SubnetIndexes(v6.Block, e.IPv6)
+		for i := first; i < first+count && i < capacity; i++ {
+			used[i] = true
+		}
+	}
+	taken := 0
+	for _, u := range used {
+		if u {
+			taken++
+		}
+	}
+	next, needed, missing := 0, 0, 0
+	for i := range res.Subnets {
+		sub := &res.Subnets[i]
+		if p, ok := own[sub.CIDR]; ok && sub.Existing {
+			first, _, _ := vpc.IPv6SubnetIndexes(v6.Block, p)
+			sub.IPv6Index, sub.IPv6CIDR = &first, p.String()
+		} else {
+			for next < capacity && used[next] {
+				next++
+			}
+			needed++
+			if next == capacity {
+				missing++
+				continue
+			}
+			used[next] = true
+			index := next
+			sub.IPv6Index = &index
+			if v6.Block.IsValid() {
+				p, _ := vpc.NthIPv6Subnet(v6.Block, index)
+				sub.IPv6CIDR = p.String()
+			}
+		}
+		if sub.Role == RoleNode {
+			sub.IPv6PrefixesNeededFuture = sub.FutureNodes
+			// Worst case: every ENI address of the AZ's nodes in a /80 of its own.
+			if worst := sub.FutureNodes + sub.AddressesNeededFuture; worst > vpc.NodePrefixesPerIPv6Subnet {
+				return fmt.Errorf("the node subnet of %s needs %d /80 prefixes at the future size, and its ENIs' addresses may spoil %d more: a /64 has %d to delegate",
+					sub.AZ, sub.FutureNodes, sub.AddressesNeededFuture, vpc.NodePrefixesPerIPv6Subnet)
+			}
+		}
+	}
+	if missing > 0 {
+		return fmt.Errorf("the VPC's IPv6 block (a /%d) holds %d /64 subnets, %d of them taken: the plan needs %d more, %d short (a larger block from IPAM: vpc.ipv6CIDR)",
+			v6.Bits, capacity, taken, needed, missing)
+	}
+	r := &IPv6Result{
+		AmazonProvided: !v6.Given, BlockPrefixLength: v6.Bits, SubnetPrefixLength: vpc.IPv6SubnetBits,
+		NodePrefixLength: vpc.IPv6NodePrefixBits, SubnetsInBlock: capacity, IPv4StillNeeded: []IPv4Need{},
+	}
+	if v6.Block.IsValid() {
+		r.VPCBlock = v6.Block.String()
+	}
+	most := map[Role]int{}
+	for _, sub := range res.Subnets {
+		most[sub.Role] = max(most[sub.Role], sub.AddressesNeededFuture)
+	}
+	for _, n := range []struct {
+		role   Role
+		reason IPv4Reason
+	}{{RoleNode, IPv4ForNodes}, {RoleCluster, IPv4ForControlPlane}, {RolePublic, IPv4ForEdge}} {
+		if _, ok := most[n.role]; ok {
+			r.IPv4StillNeeded = append(r.IPv4StillNeeded, IPv4Need{Role: n.role, AddressesFuture: most[n.role], Reason: n.reason})
+		}
+	}
+	res.IPv6 = r
+	return nil
 }

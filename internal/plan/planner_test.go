@@ -215,6 +215,16 @@ func checkResult(t *testing.T, f File, res *Result) {
 	if res.PodSubnets == PodSubnetsDiscovered {
 		checkDiscovered(t, res)
 	}
+	if spec.CNI.IsIPv6() {
+		seen := map[int]bool{}
+		for _, s := range res.Subnets {
+			if s.IPv6Index == nil || seen[*s.IPv6Index] || *s.IPv6Index >= res.IPv6.SubnetsInBlock {
+				t.Errorf("%s: IPv6 index %v repeated or missing", s.Name, s.IPv6Index)
+				continue
+			}
+			seen[*s.IPv6Index] = true
+		}
+	}
 	var resv []vpc.Named
 	for _, r := range res.Reservations {
 		resv = append(resv, vpc.Named{Name: r.CIDR, Prefix: netip.MustParsePrefix(r.CIDR)})
@@ -306,7 +316,9 @@ func randomPlan(r *rand.Rand) File {
 		}
 	}
 	f.CNI.PrefixDelegation = r.IntN(2) == 0
-	switch r.IntN(3) {
+	switch r.IntN(4) {
+	case 3: // IPv6: Nitro types only, no pod subnets
+		f.CNI.IPFamily = cni.IPv6
 	case 0: // custom networking
 		f.CNI.CustomNetworking = true
 		f.CNI.SecondaryCIDR = []string{Auto, "100.64.0.0/16", "100.70.0.0/17", "100.99.128.0/20"}[r.IntN(4)]
@@ -314,6 +326,9 @@ func randomPlan(r *rand.Rand) File {
 		f.CNI.SecondaryCIDR = []string{Auto, "100.64.0.0/16", "100.70.0.0/17", "100.99.128.0/20"}[r.IntN(4)]
 	}
 	types := []string{"m5.large", "m5.xlarge", "c5.4xlarge", "t3.medium", "m4.xlarge"}
+	if f.CNI.IsIPv6() {
+		types = types[:4]
+	}
 	for i := range 1 + r.IntN(3) {
 		nodes := 1 + r.IntN(60)
 		f.NodeGroups = append(f.NodeGroups, NodeGroup{
@@ -613,6 +628,84 @@ func TestBuildSeveralDiscoveredSubnetsPerAZ(t *testing.T) {
 	f.VPC.CIDRBlockQuota = 0
 	_, err = buildFile(t, f)
 	if err == nil || !strings.Contains(err.Error(), "pod subnets in 6 secondary blocks once the VPC's CIDR block quota is raised to 8") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// An IPv6 cluster: pods take no IPv4, so 3,000 future m5.large nodes need
+// only their own address each in the node subnets (1,002 per AZ, 1,253
+// with headroom: a /21), and every subnet takes a /64 of the VPC's IPv6
+// block, in the order the subnets are listed (cluster, public, node; by AZ).
+func TestBuildIPv6(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16"}, IPv6CIDR: "2600:1f14:abc:de00::/56", ExistingSubnets: []ExistingSubnet{
+			{CIDR: "10.0.200.0/24", AZ: "us-west-2a", IPv6CIDR: "2600:1f14:abc:de01::/64"}, // an existing dual-stack subnet keeps its /64
+		}},
+		CNI:        CNI{Config: cni.DefaultConfig()},
+		NodeGroups: []NodeGroup{{Name: "general", InstanceTypes: []string{"m5.large"}, Nodes: 60, FutureNodes: 3000}},
+	}
+	f.CNI.IPFamily = cni.IPv6
+	res, err := buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range res.Subnets {
+		got = append(got, fmt.Sprintf("%s %s %s %d", s.Name, s.CIDR, s.IPv6CIDR, *s.IPv6Index))
+		if s.Role == RoleNode && (s.AddressesNeededFuture != 1002 || s.IPv6PrefixesNeededFuture != 1002 || netip.MustParsePrefix(s.CIDR).Bits() != 21) {
+			t.Errorf("node subnet %+v", s)
+		}
+	}
+	want := []string{
+		"us-west-2a-cluster 10.0.201.0/28 2600:1f14:abc:de00::/64 0", "us-west-2b-cluster 10.0.201.16/28 2600:1f14:abc:de02::/64 2",
+		"us-west-2c-cluster 10.0.201.32/28 2600:1f14:abc:de03::/64 3", "us-west-2a-public 10.0.204.0/24 2600:1f14:abc:de04::/64 4",
+		"us-west-2b-public 10.0.205.0/24 2600:1f14:abc:de05::/64 5", "us-west-2c-public 10.0.206.0/24 2600:1f14:abc:de06::/64 6",
+		"us-west-2a-node 10.0.224.0/21 2600:1f14:abc:de07::/64 7", "us-west-2b-node 10.0.232.0/21 2600:1f14:abc:de08::/64 8",
+		"us-west-2c-node 10.0.240.0/21 2600:1f14:abc:de09::/64 9",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("subnets\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.ServiceCIDR != "" || res.CNI.KubectlSetEnv != "kubectl set env daemonset aws-node -n kube-system ENABLE_IPv6=true ENABLE_IPv4=false ENABLE_PREFIX_DELEGATION=true" {
+		t.Errorf("service %q, env %q", res.ServiceCIDR, res.CNI.KubectlSetEnv)
+	}
+	v6 := res.IPv6
+	if v6 == nil || v6.VPCBlock != "2600:1f14:abc:de00::/56" || v6.AmazonProvided || v6.SubnetsInBlock != 256 || v6.NodePrefixLength != 80 {
+		t.Fatalf("ipv6 %+v", v6)
+	}
+	if want := []IPv4Need{{RoleNode, 1002, IPv4ForNodes}, {RoleCluster, 6, IPv4ForControlPlane}, {RolePublic, 0, IPv4ForEdge}}; !slices.Equal(v6.IPv4StillNeeded, want) {
+		t.Errorf("IPv4 still needed %+v", v6.IPv4StillNeeded)
+	}
+
+	// Amazon's /56, not associated yet: the same subnets by index only.
+	f.VPC.IPv6CIDR, f.VPC.ExistingSubnets = "", nil
+	res, err = buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range res.Subnets {
+		if s.IPv6CIDR != "" || *s.IPv6Index != i {
+			t.Errorf("%s: %q #%d", s.Name, s.IPv6CIDR, *s.IPv6Index)
+		}
+	}
+	if !res.IPv6.AmazonProvided || res.IPv6.VPCBlock != "" {
+		t.Errorf("ipv6 %+v", res.IPv6)
+	}
+
+	// IPv6 needs Nitro: a Xen type is refused, naming it.
+	xen := f
+	xen.NodeGroups = []NodeGroup{{Name: "old", InstanceTypes: []string{"m4.large"}, Nodes: 3}}
+	if _, err := buildFile(t, xen); err == nil || err.Error() != "nodeGroups[0] (old): no instance type in the node group (m4.large) can run ipv6 pods: the VPC CNI needs Nitro or bare metal with IPv6" {
+		t.Errorf("xen: %v", err)
+	}
+
+	// A /60 from IPAM holds 16 /64s: 3 AZs × 3 roles fit; 6 AZs with 3 roles do not.
+	f.VPC.IPv6CIDR = "2600:1f14:abc:de00::/60"
+	f.AZs = []string{"us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d", "us-west-2e", "us-west-2f"}
+	f.NodeGroups[0].AZs = nil
+	_, err = buildFile(t, f)
+	if err == nil || err.Error() != "the VPC's IPv6 block (a /60) holds 16 /64 subnets, 0 of them taken: the plan needs 18 more, 2 short (a larger block from IPAM: vpc.ipv6CIDR)" {
 		t.Errorf("err = %v", err)
 	}
 }

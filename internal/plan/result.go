@@ -28,8 +28,10 @@ type Result struct {
 	CNI             CNIResult         `json:"cni"`
 	Growth          string            `json:"growth,omitempty"`
 	HeadroomPercent int               `json:"headroomPercent"`
-	Warnings        []string          `json:"warnings"`
-	Notes           []string          `json:"notes"`
+	// IPv6 is an IPv6 cluster's IPv6 layout and the IPv4 it still needs.
+	IPv6     *IPv6Result `json:"ipv6,omitempty"`
+	Warnings []string    `json:"warnings"`
+	Notes    []string    `json:"notes"`
 }
 
 // PodSubnetSource is how nodes find their pod subnets.
@@ -85,6 +87,61 @@ type Subnet struct {
 	// growth or when it is more than 10 years away.
 	RunwayMonths *int              `json:"runwayMonths,omitempty"`
 	Tags         map[string]string `json:"tags,omitempty"`
+	// IPv6 clusters: the subnet's /64, by index in the VPC's IPv6 block
+	// (IPv6CIDR once that block is known), and the /80 prefixes its future
+	// nodes take, one each.
+	IPv6Index                *int   `json:"ipv6Index,omitempty"`
+	IPv6CIDR                 string `json:"ipv6CIDR,omitempty"`
+	IPv6PrefixesNeededFuture int    `json:"ipv6PrefixesNeededFuture,omitempty"`
+}
+
+// IPv6Result is the IPv6 side of an IPv6 cluster's plan.
+type IPv6Result struct {
+	// VPCBlock is the VPC's IPv6 block; "" when Amazon provides it and it
+	// is not associated yet (AmazonProvided).
+	VPCBlock           string `json:"vpcBlock,omitempty"`
+	AmazonProvided     bool   `json:"amazonProvided"`
+	BlockPrefixLength  int    `json:"blockPrefixLength"`
+	SubnetPrefixLength int    `json:"subnetPrefixLength"` // 64
+	NodePrefixLength   int    `json:"nodePrefixLength"`   // 80
+	SubnetsInBlock     int    `json:"subnetsInBlock"`
+	// IPv4StillNeeded is the IPv4 an IPv6 cluster keeps needing, by role.
+	IPv4StillNeeded []IPv4Need `json:"ipv4StillNeeded"`
+}
+
+// IPv4Need is IPv4 that an IPv6 cluster's subnets of a role still need.
+type IPv4Need struct {
+	Role Role `json:"role"`
+	// AddressesFuture is the most any AZ's subnet of the role needs at the
+	// future size; 0 where it depends on what else runs there.
+	AddressesFuture int        `json:"addressesFuture"`
+	Reason          IPv4Reason `json:"reason"`
+}
+
+// IPv4Reason says why an IPv6 cluster still needs IPv4 (docs/vpc-rules.md "IPv6").
+type IPv4Reason string
+
+const (
+	// IPv4ForNodes: nodes are dual-stack; pods reach IPv4 destinations
+	// through the node's IPv4 address, which the VPC CNI translates to.
+	IPv4ForNodes IPv4Reason = "nodes"
+	// IPv4ForControlPlane: the control plane's ENIs in the cluster subnets.
+	IPv4ForControlPlane IPv4Reason = "control-plane"
+	// IPv4ForEdge: NAT gateways and load balancers in the public subnets.
+	IPv4ForEdge IPv4Reason = "nat-and-load-balancers"
+)
+
+// Sentence renders the reason.
+func (r IPv4Reason) Sentence() string {
+	switch r {
+	case IPv4ForNodes:
+		return "each node's primary ENI and its trunk and branch ENIs: nodes are dual-stack, and pods reach IPv4 destinations through the node's address"
+	case IPv4ForControlPlane:
+		return "the EKS control plane's ENIs"
+	case IPv4ForEdge:
+		return "NAT gateways (the nodes' IPv4 egress) and load balancers"
+	}
+	return string(r)
 }
 
 // Reservation is a subnet CIDR reservation (CreateSubnetCidrReservation).

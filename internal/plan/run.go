@@ -3,6 +3,8 @@ package plan
 import (
 	"fmt"
 
+	"github.com/eksnet/eksnet/internal/kube"
+
 	"github.com/eksnet/eksnet/internal/limits"
 )
 
@@ -46,7 +48,7 @@ func Plan(in Inputs, table *limits.Table) (*Result, *Spec, error) {
 		}
 	}
 	if in.DaemonSet != nil {
-		ds, hasVersion, err := CNIFromDaemonSet(in.DaemonSet)
+		ds, hasVersion, err := kube.DaemonSetCNI(in.DaemonSet)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", in.DaemonSetName, err)
 		}

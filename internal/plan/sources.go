@@ -1,14 +1,12 @@
 package plan
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/cni"
-	"github.com/eksnet/eksnet/internal/kube"
 	"github.com/eksnet/eksnet/internal/subnet"
 )
 
@@ -49,10 +47,14 @@ func SubnetsOfVPC(all []subnet.Existing, vpcID, source string) ([]ExistingSubnet
 		if s.VPCID != vpcID {
 			continue
 		}
-		out = append(out, ExistingSubnet{
+		e := ExistingSubnet{
 			CIDR: s.CIDR.String(), AZ: s.AZ, ID: s.ID,
 			Origin: fmt.Sprintf("%s: %s", source, s.ID),
-		})
+		}
+		if s.IPv6CIDR.IsValid() {
+			e.IPv6CIDR = s.IPv6CIDR.String()
+		}
+		out = append(out, e)
 	}
 	if len(out) == 0 && len(all) > 0 {
 		return nil, "", fmt.Errorf("%s: no subnet of %s in it (it has %s)", source, vpcID, strings.Join(vpcs, ", "))
@@ -89,7 +91,13 @@ func MergeExisting(f *File, subnets []ExistingSubnet, vpcID, from string) error 
 		if e.AZ != "" && e.AZ != s.AZ {
 			return fmt.Errorf("vpc.existingSubnets[%d]: %s is in %s in the plan but in %s in %s", i, e.CIDR, e.AZ, s.AZ, from)
 		}
+		if e.IPv6CIDR != "" && s.IPv6CIDR != "" && e.IPv6CIDR != s.IPv6CIDR {
+			return fmt.Errorf("vpc.existingSubnets[%d]: %s has IPv6 block %s in the plan but %s in %s", i, e.CIDR, e.IPv6CIDR, s.IPv6CIDR, from)
+		}
 		e.ID, e.AZ = s.ID, s.AZ
+		if s.IPv6CIDR != "" {
+			e.IPv6CIDR = s.IPv6CIDR
+		}
 	}
 	return nil
 }
@@ -127,16 +135,6 @@ func MergeVPCBlocks(f *File, blocks []string) error {
 		}
 	}
 	return nil
-}
-
-// CNIFromDaemonSet is the VPC CNI configuration the aws-node DaemonSet runs
-// (kube.DaemonSetCNI), for an IPv4 cluster: the plan lays out IPv4 subnets.
-func CNIFromDaemonSet(data []byte) (cni.Config, bool, error) {
-	cfg, hasVersion, err := kube.DaemonSetCNI(data)
-	if err == nil && cfg.IsIPv6() {
-		err = errors.New("aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
-	}
-	return cfg, hasVersion, err
 }
 
 // ApplyDaemonSet replaces the plan's CNI settings with those the DaemonSet

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/eksnet/eksnet/internal/fuzzbound"
+	"github.com/eksnet/eksnet/internal/kube"
 
 	"github.com/eksnet/eksnet/internal/cni"
 	"github.com/eksnet/eksnet/internal/subnet"
@@ -174,7 +175,7 @@ func TestCNIFromDaemonSet(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		got, hasVersion, err := CNIFromDaemonSet(readFixture(t, tt.file))
+		got, hasVersion, err := kube.DaemonSetCNI(readFixture(t, tt.file))
 		if err != nil {
 			t.Fatalf("%s: %v", tt.file, err)
 		}
@@ -191,7 +192,6 @@ func TestCNIFromDaemonSetErrors(t *testing.T) {
 	tests := []struct {
 		doc, err string
 	}{
-		{ds("        - {name: ENABLE_IPv6, value: \"true\"}\n"), "aws-node DaemonSet: ENABLE_IPv6=true: an IPv6 cluster's pods take no IPv4 addresses from the subnets"},
 		{ds("        - {name: WARM_IP_TARGET, value: \"two\"}\n"), `aws-node DaemonSet: WARM_IP_TARGET="two" is not a whole number, 0 or more`},
 		{ds("        - {name: ENABLE_PREFIX_DELEGATION, value: \"yes please\"}\n"), `aws-node DaemonSet: ENABLE_PREFIX_DELEGATION="yes please" is not true or false`},
 		{"kind: Deployment\n", `the file holds kind "Deployment", not a DaemonSet`},
@@ -201,14 +201,14 @@ func TestCNIFromDaemonSetErrors(t *testing.T) {
 		{"{{{", "aws-node DaemonSet: not YAML or JSON"},
 	}
 	for _, tt := range tests {
-		_, _, err := CNIFromDaemonSet([]byte(tt.doc))
+		_, _, err := kube.DaemonSetCNI([]byte(tt.doc))
 		if err == nil || !strings.Contains(err.Error(), tt.err) {
 			t.Errorf("%q: %v, want %q", tt.doc, err, tt.err)
 		}
 	}
 	// A List with the one DaemonSet, as kubectl get ds -l k8s-app=aws-node -o yaml prints.
 	list := "apiVersion: v1\nkind: List\nitems:\n- kind: DaemonSet\n  metadata: {name: aws-node}\n  spec: {template: {spec: {containers: [{name: aws-node, image: x/amazon-k8s-cni:v1.20.0, env: [{name: MAX_ENI, value: '3'}]}]}}}\n"
-	got, _, err := CNIFromDaemonSet([]byte(list))
+	got, _, err := kube.DaemonSetCNI([]byte(list))
 	if err != nil || got.MaxENI != 3 || got.Version.String() != "1.20.0" || got.WarmENITarget != 1 {
 		t.Errorf("list: %+v %v", got, err)
 	}
@@ -228,7 +228,7 @@ func FuzzCNIFromDaemonSet(f *testing.F) {
 	f.Add([]byte("kind: List\nitems: [null]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzbound.Start(t)()
-		d, _, err := CNIFromDaemonSet(data)
+		d, _, err := kube.DaemonSetCNI(data)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error spans lines: %q", err)
@@ -275,7 +275,7 @@ func FuzzSubnetsFromDescribe(f *testing.F) {
 // CNI's code defaults (WARM_PREFIX_TARGET 0), and the pod blocks stay.
 func TestApplyDaemonSet(t *testing.T) {
 	f, _ := Decode(readFixture(t, "valid-example.yaml"), "yaml")
-	d, hasVersion, _ := CNIFromDaemonSet(readFixture(t, "aws-node-default.json"))
+	d, hasVersion, _ := kube.DaemonSetCNI(readFixture(t, "aws-node-default.json"))
 	ApplyDaemonSet(&f, d, hasVersion)
 	c := f.CNI
 	if c.PrefixDelegation || c.CustomNetworking || !c.SecurityGroupsForPods || c.WarmPrefixTarget != 0 || c.WarmIPTarget != 2 ||

@@ -28,7 +28,17 @@ type Spec struct {
 	HeadroomPct  int           // 20 for "20%"
 	Growth       subnet.Growth // per month; zero without growth
 	CNI          cni.Config    // the plan's CNI settings, validated
+	IPv6         *IPv6Spec     // an IPv6 cluster's IPv6 layout; nil for IPv4
 	Warnings     []string
+}
+
+// IPv6Spec is the IPv6 side of an IPv6 cluster's VPC.
+type IPv6Spec struct {
+	// Block is the VPC's IPv6 block; invalid when Amazon provides it and it
+	// is not known yet (subnets are then placed by index in it).
+	Block netip.Prefix
+	Bits  int  // its prefix length: 56 for Amazon's
+	Given bool // Block comes from vpc.ipv6CIDR, not from an existing subnet
 }
 
 // Existing is a parsed existing subnet.
@@ -37,6 +47,7 @@ type Existing struct {
 	AZ     string
 	ID     string
 	Role   Role
+	IPv6   netip.Prefix // its IPv6 block; invalid without one
 }
 
 var (
@@ -70,7 +81,7 @@ func Validate(f File) (*Spec, error) {
 	s := &Spec{File: f}
 	steps := []func(*Spec) error{
 		validateHeader, validateRegionAndAZs, validateVPC, validateExisting, validateCNI,
-		validateSecondary, validateNodeGroups, validateSizes, validateServiceCIDR,
+		validateIPv6, validateSecondary, validateNodeGroups, validateSizes, validateServiceCIDR,
 	}
 	for _, step := range steps {
 		if err := step(s); err != nil {
@@ -215,9 +226,6 @@ func validateExisting(s *Spec) error {
 
 func validateCNI(s *Spec) error {
 	c := s.File.CNI
-	if c.IsIPv6() {
-		return errors.New("cni.ipFamily: ipv6: an IPv6 cluster's pods take no IPv4 addresses from the subnets, and eksnet plan lays out IPv4 subnets")
-	}
 	for i, sg := range c.SecurityGroups {
 		if !sgRe().MatchString(sg) {
 			return fmt.Errorf("cni.securityGroups[%d]: %q is not a security group ID such as sg-0123456789abcdef0", i, sg)
@@ -437,7 +445,76 @@ func validateSizes(s *Spec) error {
 	return nil
 }
 
+// validateIPv6 checks an IPv6 cluster's plan (docs/vpc-rules.md "IPv6"):
+// the VPC's IPv6 block, the existing subnets' IPv6 blocks inside it, and
+// nothing that only IPv4 pods have: no pod subnets, no service CIDR to
+// choose.
+func validateIPv6(s *Spec) error {
+	f := s.File
+	if !s.CNI.IsIPv6() {
+		if f.VPC.IPv6CIDR != "" {
+			return fmt.Errorf("vpc.ipv6CIDR: %q is for an IPv6 cluster (cni.ipFamily: ipv6); an IPv4 cluster's plan lays out IPv4 only", f.VPC.IPv6CIDR)
+		}
+		return nil
+	}
+	c := f.CNI
+	switch {
+	case c.SecondaryCIDR != "" || len(c.SecondaryCIDRs) > 0:
+		return errors.New("cni.secondaryCIDR: an IPv6 cluster's pods take IPv6 addresses from the node subnets' /64s: no pod subnets, no secondary block (leave it out)")
+	case c.DiscoveredSubnets:
+		return errors.New("cni.discoveredSubnets: an IPv6 cluster's nodes use the primary ENI alone, so subnet discovery places no pod addresses (leave it out)")
+	case f.ServiceCIDR != "":
+		return fmt.Errorf("serviceCIDR: %q: an IPv6 cluster's service range is a unique local block EKS assigns itself, not one to choose (leave it out)", f.ServiceCIDR)
+	}
+	v6 := &IPv6Spec{Bits: vpc.AmazonIPv6Bits}
+	if given := strings.TrimSpace(f.VPC.IPv6CIDR); given != "" && !strings.EqualFold(given, AmazonIPv6) {
+		p, err := netip.ParsePrefix(given)
+		if err != nil {
+			return fmt.Errorf("vpc.ipv6CIDR: %q is not an IPv6 CIDR such as 2600:1f14:abc:de00::/56, nor %s (Amazon's /56)", given, AmazonIPv6)
+		}
+		if err := vpc.CheckIPv6Block(p); err != nil {
+			return fmt.Errorf("vpc.ipv6CIDR: %w", err)
+		}
+		v6.Block, v6.Bits, v6.Given = p, p.Bits(), true
+	}
+	var named []vpc.Named
+	for i := range s.Existing {
+		e := &s.Existing[i]
+		given := s.File.VPC.ExistingSubnets[i]
+		if given.IPv6CIDR == "" {
+			continue
+		}
+		field := fmt.Sprintf("vpc.existingSubnets[%d].ipv6CIDR", i)
+		if given.Origin != "" {
+			field = given.Origin + " ipv6CIDR"
+		}
+		p, err := netip.ParsePrefix(strings.TrimSpace(given.IPv6CIDR))
+		if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() {
+			return fmt.Errorf("%s: %q is not an IPv6 CIDR such as 2600:1f14:abc:de00::/64", field, given.IPv6CIDR)
+		}
+		if p != p.Masked() {
+			return fmt.Errorf("%s: %s has host bits set: the subnet would be %s", field, p, p.Masked())
+		}
+		if !v6.Block.IsValid() { // Amazon's /56, known from the subnets already in it
+			v6.Block = netip.PrefixFrom(p.Addr(), vpc.AmazonIPv6Bits).Masked()
+		}
+		if _, _, ok := vpc.IPv6SubnetIndexes(v6.Block, p); !ok {
+			return fmt.Errorf("%s: %s lies outside the VPC's IPv6 block %s", field, p, v6.Block)
+		}
+		e.IPv6 = p
+		named = append(named, vpc.Named{Name: field + " " + p.String(), Prefix: p})
+	}
+	if a, b, ok := vpc.FirstOverlap(named); ok {
+		return fmt.Errorf("%s overlaps %s: subnets in a VPC never overlap", b.Name, a.Name)
+	}
+	s.IPv6 = v6
+	return nil
+}
+
 func validateServiceCIDR(s *Spec) error {
+	if s.IPv6 != nil {
+		return nil // EKS assigns an IPv6 cluster's service range (validateIPv6)
+	}
 	all := s.AllBlocks()
 	if s.File.ServiceCIDR == "" {
 		svc, ok := vpc.DefaultServiceCIDR(all)

@@ -16,6 +16,13 @@ type Existing struct {
 	AZID      string       `json:"availabilityZoneId"`
 	CIDR      netip.Prefix `json:"cidr"`
 	Available int          `json:"availableAddresses"`
+	// IPv6CIDR is the subnet's associated IPv6 block; invalid without one.
+	IPv6CIDR netip.Prefix `json:"ipv6Cidr"`
+	// DiscoveryTagged and DiscoveryExcluded read its kubernetes.io/role/cni
+	// tag as the VPC CNI does (isSubnetValidForENICreation): any value but
+	// "0" makes it a subnet discovery candidate, "0" excludes it.
+	DiscoveryTagged   bool `json:"discoveryTagged,omitempty"`
+	DiscoveryExcluded bool `json:"discoveryExcluded,omitempty"`
 }
 
 // Len is the subnet's prefix length.
@@ -35,7 +42,27 @@ type Described struct {
 	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
 	// IPv6Native marks an IPv6-only subnet, the one kind without CidrBlock.
 	IPv6Native bool `json:"Ipv6Native"`
+	IPv6Blocks []DescribedIPv6Block `json:"Ipv6CidrBlockAssociationSet"`
+	Tags       []Tag                `json:"Tags"`
 }
+
+// DescribedIPv6Block is one IPv6 block association of a subnet.
+type DescribedIPv6Block struct {
+	CIDR  string `json:"Ipv6CidrBlock"`
+	State struct {
+		State string `json:"State"`
+	} `json:"Ipv6CidrBlockState"`
+}
+
+// Tag is an EC2 tag.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// cniRoleTag is the subnet discovery tag (cni.SubnetDiscoveryTag; the cni
+// package depends on this one, so the name is repeated here, tested equal).
+const cniRoleTag = "kubernetes.io/role/cni"
 
 // describeSubnets is the part of `aws ec2 describe-subnets --output json` eksnet reads.
 type describeSubnets struct {
@@ -102,6 +129,23 @@ func FromDescribed(source string, subnets []Described) ([]Existing, error) {
 			return nil, fmt.Errorf("%s, %s: no AvailableIpAddressCount", source, name)
 		}
 		e := Existing{ID: s.SubnetID, VPCID: s.VpcID, AZ: s.AvailabilityZone, AZID: s.AvailabilityZoneID, CIDR: cidr, Available: *s.AvailableIPAddressCount}
+		for _, b := range s.IPv6Blocks {
+			if b.State.State != "" && b.State.State != "associated" {
+				continue
+			}
+			p, err := netip.ParsePrefix(b.CIDR)
+			if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() || p != p.Masked() {
+				return nil, fmt.Errorf("%s, %s: Ipv6CidrBlock %q is not an IPv6 CIDR such as 2600:1f14:abc:de00::/64", source, name, b.CIDR)
+			}
+			e.IPv6CIDR = p
+			break
+		}
+		for _, t := range s.Tags {
+			if t.Key == cniRoleTag && t.Value != "" {
+				e.DiscoveryExcluded = t.Value == "0"
+				e.DiscoveryTagged = !e.DiscoveryExcluded
+			}
+		}
 		if e.Available < 0 || e.Available > e.Len().Usable() {
 			return nil, fmt.Errorf("%s, %s: %d available addresses, but a %s has %d usable", source, name, e.Available, e.Len(), e.Len().Usable())
 		}

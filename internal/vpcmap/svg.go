@@ -100,9 +100,23 @@ func details(s plan.Subnet) []string {
 	if s.Existing {
 		state = "existing " + s.ID
 	}
-	return []string{s.CIDR, s.AZ, string(s.Role), state, fmt.Sprint(s.UsableAddresses), fmt.Sprint(s.AddressesNeeded),
+	d := []string{s.CIDR, s.AZ, string(s.Role), state, fmt.Sprint(s.UsableAddresses), fmt.Sprint(s.AddressesNeeded),
 		fmt.Sprint(s.AddressesNeededFuture), percent(s.AddressesNeededFuture, s.UsableAddresses)}
+	switch {
+	case s.IPv6CIDR != "":
+		d = append(d, s.IPv6CIDR)
+	case s.IPv6Index != nil:
+		d = append(d, fmt.Sprintf("/64 #%d", *s.IPv6Index))
+	}
+	return d
 }
+
+// ipv6Column is the table's column for an IPv6 cluster's /64s, past the
+// bars' width.
+const ipv6Column = 880
+
+// ipv6Width is the room the IPv6 column takes beyond width.
+const ipv6Width = 200
 
 var tableHeader = []string{"CIDR", "AZ", "ROLE", "STATE", "USABLE", "NOW", "FUTURE", "USED AT FUTURE"}
 
@@ -120,7 +134,11 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 	legendY := barsHeight
 	tableY := legendY + 40
 	height := tableY + (len(r.Subnets)+1)*tableRow + margin
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
+	header, columns, total := tableHeader, tableColumns, width
+	if r.IPv6 != nil {
+		header, columns, total = append(slices.Clone(header), "IPV6"), append(slices.Clone(columns), ipv6Column), width+ipv6Width
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", total, height, total, height)
 	b.WriteString(`<title>VPC address map</title>` + "\n")
 	b.WriteString(`<defs><pattern id="reserved" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff" fill-opacity="0"/><line x1="0" y1="0" x2="0" y2="6" stroke="#333" stroke-width="2"/></pattern></defs>` + "\n")
 	for i, bl := range blocks {
@@ -167,11 +185,11 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 			weight = ` font-weight="bold"`
 		}
 		for i, c := range cells {
-			fmt.Fprintf(&b, `<text x="%d" y="%d"%s>%s</text>`, tableColumns[i], y, weight, esc(c))
+			fmt.Fprintf(&b, `<text x="%d" y="%d"%s>%s</text>`, columns[i], y, weight, esc(c))
 		}
 		b.WriteString("\n")
 	}
-	row(tableY, tableHeader, true)
+	row(tableY, header, true)
 	for i, s := range r.Subnets {
 		row(tableY+(i+1)*tableRow, details(s), false)
 	}
