@@ -208,9 +208,14 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	res := &Result{
 		Region: f.Region, VPCID: f.VPC.ID, VPCCIDRs: prefixStrings(s.Blocks),
 		SecondaryCIDRs: prefixStrings(s.PodBlocks), CIDRBlocksToAssociate: prefixStrings(s.NewBlocks),
-		AZs: f.AZs, Subnets: []Subnet{}, Reservations: []Reservation{}, SummaryRoutes: []SummaryRoute{},
+		AZs: f.AZs, Subnets: []Subnet{}, OtherSubnets: []OtherSubnet{}, Reservations: []Reservation{}, SummaryRoutes: []SummaryRoute{},
 		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
+	}
+	for _, e := range s.Existing {
+		if e.Role == "" {
+			res.OtherSubnets = append(res.OtherSubnets, OtherSubnet{CIDR: e.Prefix.String(), AZ: e.AZ, ID: e.ID})
+		}
 	}
 	switch {
 	case s.CNI.CustomNetworking:

@@ -18,9 +18,12 @@ type Result struct {
 	// PodSubnets is how nodes find the pod subnets: "eniconfig" (custom
 	// networking) or "discovered" (subnet discovery, tagged subnets); absent
 	// when pods take their addresses from the node subnets.
-	PodSubnets   PodSubnetSource `json:"podSubnets,omitempty"`
-	Subnets      []Subnet        `json:"subnets"`
-	Reservations []Reservation   `json:"reservations"`
+	PodSubnets PodSubnetSource `json:"podSubnets,omitempty"`
+	Subnets    []Subnet        `json:"subnets"`
+	// OtherSubnets are the VPC's existing subnets the plan carves around
+	// without using them (those with a role are in Subnets).
+	OtherSubnets []OtherSubnet `json:"otherSubnets"`
+	Reservations []Reservation `json:"reservations"`
 	// SummaryRoutes are the aligned blocks that hold each role's subnets
 	// (layout aligned): one route or firewall rule per role.
 	SummaryRoutes   []SummaryRoute    `json:"summaryRoutes"`
@@ -142,6 +145,13 @@ func (r IPv4Reason) Sentence() string {
 		return "NAT gateways (the nodes' IPv4 egress) and load balancers"
 	}
 	return string(r)
+}
+
+// OtherSubnet is an existing subnet that only takes space from the plan.
+type OtherSubnet struct {
+	CIDR string `json:"cidr"`
+	AZ   string `json:"az,omitempty"`
+	ID   string `json:"id,omitempty"`
 }
 
 // Reservation is a subnet CIDR reservation (CreateSubnetCidrReservation).

@@ -41,7 +41,7 @@ type Described struct {
 	CidrBlock               string `json:"CidrBlock"`
 	AvailableIPAddressCount *int   `json:"AvailableIpAddressCount"`
 	// IPv6Native marks an IPv6-only subnet, the one kind without CidrBlock.
-	IPv6Native bool `json:"Ipv6Native"`
+	IPv6Native bool                 `json:"Ipv6Native"`
 	IPv6Blocks []DescribedIPv6Block `json:"Ipv6CidrBlockAssociationSet"`
 	Tags       []Tag                `json:"Tags"`
 }

@@ -34,8 +34,12 @@ var roleColours = map[plan.Role]string{
 type block struct {
 	prefix  netip.Prefix
 	subnets []plan.Subnet
+	others  []plan.OtherSubnet
 	reserve []plan.Reservation
 }
+
+// otherColour fills the existing subnets that are not the cluster's.
+const otherColour = "#bab0ac"
 
 // blocksOf places every subnet and reservation in the block that holds it,
 // blocks in the plan's order (VPC blocks, then secondary blocks).
@@ -68,6 +72,13 @@ func blocksOf(r *plan.Result) ([]block, error) {
 			return nil, err
 		}
 		blocks[i].subnets = append(blocks[i].subnets, s)
+	}
+	for _, o := range r.OtherSubnets {
+		i, _, err := find(o.CIDR)
+		if err != nil {
+			return nil, err
+		}
+		blocks[i].others = append(blocks[i].others, o)
 	}
 	for _, res := range r.Reservations {
 		i, _, err := find(res.CIDR)
@@ -146,6 +157,22 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 		x0, w0 := span(bl.prefix, bl.prefix)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", margin, y+barHeight/2+4, esc(bl.prefix.String()))
 		fmt.Fprintf(&b, `<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="#f4f4f4" stroke="#999"><title>%s: free space shown blank</title></rect>`+"\n", x0, y, w0, barHeight, esc(bl.prefix.String()))
+		for _, o := range bl.others {
+			p, _ := netip.ParsePrefix(o.CIDR)
+			x, w := span(bl.prefix, p)
+			what := o.CIDR + " existing"
+			if o.ID != "" {
+				what += " " + o.ID
+			}
+			if o.AZ != "" {
+				what += " in " + o.AZ
+			}
+			fmt.Fprintf(&b, `<rect class="other" x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" stroke="#000"><title>%s: not the cluster's, carved around</title></rect>`+"\n",
+				x, y, w, barHeight, otherColour, esc(what))
+			if w > 70 {
+				fmt.Fprintf(&b, `<text x="%.2f" y="%d" font-size="10">%s</text>`+"\n", x+3, y+barHeight/2+4, esc(o.CIDR))
+			}
+		}
 		for _, s := range bl.subnets {
 			p, _ := netip.ParsePrefix(s.CIDR)
 			x, w := span(bl.prefix, p)
@@ -175,6 +202,8 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 	}
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="#fff" stroke="#000"/><text x="%d" y="%d">existing</text>`+"\n", x, legendY, x+18, legendY+12)
 	x += 90
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s" stroke="#000"/><text x="%d" y="%d">other subnet</text>`+"\n", x, legendY, otherColour, x+18, legendY+12)
+	x += 115
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="url(#reserved)" stroke="#333"/><text x="%d" y="%d">prefix reservation</text>`+"\n", x, legendY, x+18, legendY+12)
 	x += 140
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="#f4f4f4" stroke="#999"/><text x="%d" y="%d">free</text>`+"\n", x, legendY, x+18, legendY+12)
