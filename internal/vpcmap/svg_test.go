@@ -20,6 +20,7 @@ func sample() *plan.Result {
 			{AZ: "us-west-2b", Role: plan.RoleNode, CIDR: "10.0.2.0/24", UsableAddresses: 251, Existing: true, ID: "subnet-0123456789abcdef0"},
 			{AZ: "us-west-2a", Role: plan.RolePod, CIDR: "100.64.0.0/19", UsableAddresses: 8187, AddressesNeeded: 1000, AddressesNeededFuture: 2000},
 		},
+		OtherSubnets: []plan.OtherSubnet{{CIDR: "10.0.128.0/18", AZ: "us-west-2b", ID: "subnet-0fedcba9876543210"}},
 		Reservations: []plan.Reservation{{AZ: "us-west-2a", SubnetCIDR: "100.64.0.0/19", CIDR: "100.64.8.0/22", Type: "prefix"}},
 	}
 }
@@ -62,7 +63,7 @@ func elements(t *testing.T, data []byte) (texts []string, rects int) {
 }
 
 // The map parses as XML, names every subnet's CIDR in text, draws one rect
-// per block, subnet and reservation (plus the legend's seven and the hatch pattern's one), and marks the
+// per block, subnet and reservation (plus the legend's eight and the hatch pattern's one), and marks the
 // existing subnet.
 func TestSVG(t *testing.T) {
 	var b bytes.Buffer
@@ -76,10 +77,10 @@ func TestSVG(t *testing.T) {
 			t.Errorf("no text %q", s.CIDR)
 		}
 	}
-	if want := 2 + len(r.Subnets) + len(r.Reservations) + 7 + 1; rects != want {
+	if want := 2 + len(r.Subnets) + len(r.OtherSubnets) + len(r.Reservations) + 8 + 1; rects != want {
 		t.Errorf("%d rects, want %d", rects, want)
 	}
-	for _, want := range []string{"existing subnet-0123456789abcdef0", "100.64.8.0/22 reserved for prefixes in 100.64.0.0/19", "100.64.0.0/16: 65536 addresses", "8%"} {
+	for _, want := range []string{"existing subnet-0123456789abcdef0", "10.0.128.0/18 existing subnet-0fedcba9876543210 in us-west-2b: not the cluster's, carved around", "100.64.8.0/22 reserved for prefixes in 100.64.0.0/19", "100.64.0.0/16: 65536 addresses", "8%"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
