@@ -97,6 +97,11 @@ type NodeFigures struct {
 	// pods' addresses come from (the same without custom networking).
 	NodeSubnet string `json:"nodeSubnet,omitempty"`
 	PodSubnet  string `json:"podSubnet,omitempty"`
+	// DiscoveredSubnets are its zone's subnets tagged kubernetes.io/role/cni
+	// that subnet discovery creates its secondary ENIs in (PodSubnet is the
+	// first); their demand is shared evenly, as ipamd fills the one with
+	// the most free addresses (docs/node-addresses.md "Subnet discovery").
+	DiscoveredSubnets []string `json:"discoveredSubnets,omitempty"`
 	// ENIs, HeldAddresses (primaries and secondaries) and HeldPrefixes are
 	// what it holds now, from the ENIs file.
 	ENIs          int `json:"enis"`
@@ -194,6 +199,8 @@ type auditor struct {
 	nodesIn map[string]int
 	// pools are the warm pools of each subnet's nodes, for warm-pool-excess.
 	pools map[string][]pool
+	// discovered are each zone's subnets tagged for subnet discovery.
+	discovered map[string][]string
 }
 
 // pool is one node's warm pool as it is now.
@@ -213,8 +220,12 @@ func (a *auditor) skip(kind Kind, needs ...Source) {
 
 func (a *auditor) index() {
 	a.subnetByID = make(map[string]subnet.Existing, len(a.in.Subnets))
+	a.discovered = map[string][]string{}
 	for _, s := range a.in.Subnets {
 		a.subnetByID[s.ID] = s
+		if s.DiscoveryTagged && s.AZ != "" {
+			a.discovered[s.AZ] = append(a.discovered[s.AZ], s.ID)
+		}
 	}
 	a.eniConfigByName = make(map[string]kube.ENIConfig, len(a.in.ENIConfigs))
 	for _, c := range a.in.ENIConfigs {
@@ -268,8 +279,14 @@ func (a *auditor) nodes() {
 		fig.ExpectedKubeReservedMemoryMiB = formula.KubeReservedMemoryMiB(n.CapacityPods)
 		fig.NodeSubnet = a.nodeSubnet(n)
 		fig.PodSubnet = fig.NodeSubnet
-		if cfg.CustomNetworking {
+		switch tagged := slices.DeleteFunc(slices.Clone(a.discovered[n.Zone]), func(id string) bool { return id == fig.NodeSubnet }); {
+		case cfg.CustomNetworking:
 			fig.PodSubnet = a.eniConfigByName[n.Labels[a.eniConfigLabel()]].Subnet
+		case len(tagged) > 0 && !cfg.IsWindows():
+			cfg.DiscoveredSubnets = true
+			if cfg.PodsInDiscoveredSubnets() {
+				fig.PodSubnet, fig.DiscoveredSubnets = tagged[0], tagged
+			}
 		}
 		if _, known := a.subnetByID[fig.NodeSubnet]; a.in.HasSubnets && !known {
 			a.add(NodeSubnetUnknown, Info, obj, "its subnet (InternalIP %v) is not in the subnets file, so its addresses count against no subnet: give all of the VPC's subnets", n.InternalIP)
@@ -330,28 +347,53 @@ func (a *auditor) countDemand(n kube.Node, inst limits.Instance, cfg cni.Config,
 		}
 		fig.PoolPods = a.in.Pods[n.Name].Pool
 		fig.UnusedPoolAddresses = max(held-fig.PoolPods, 0)
-		a.pools[fig.PodSubnet] = append(a.pools[fig.PodSubnet], pool{inst: inst, kubeletMaxPods: n.CapacityPods, pods: fig.PoolPods, held: held})
-	}
-	heldNode, heldPod := subnet.Need{}, subnet.Need{}
-	for _, e := range a.enisByInst[n.InstanceID] {
-		held := subnet.Need{Addresses: 1 + len(e.Secondary), Blocks: len(e.Prefixes)}
-		if e.SubnetID == fig.NodeSubnet && e.DeviceIdx == 0 || !cfg.CustomNetworking {
-			heldNode = heldNode.Plus(held)
-		} else {
-			heldPod = heldPod.Plus(held)
+		poolSubnet := fig.PodSubnet
+		if len(fig.DiscoveredSubnets) > 0 {
+			poolSubnet = fig.NodeSubnet // the pool spans the node subnet and the discovered ones
 		}
+		a.pools[poolSubnet] = append(a.pools[poolSubnet], pool{inst: inst, kubeletMaxPods: n.CapacityPods, pods: fig.PoolPods, held: held})
 	}
-	for _, part := range []struct {
-		id         string
-		need, held subnet.Need
-	}{{fig.NodeSubnet, d.NodeSubnetNeed(), heldNode}, {fig.PodSubnet, d.PodSubnetNeed(), heldPod}} {
-		if part.id == "" || part.need == (subnet.Need{}) {
+	// What the node holds, by the subnet each ENI is in; without custom
+	// networking or discovered subnets all of it counts in the node subnet.
+	held := map[string]subnet.Need{}
+	for _, e := range a.enisByInst[n.InstanceID] {
+		id := e.SubnetID
+		if !d.HasPodSubnet() {
+			id = fig.NodeSubnet
+		}
+		held[id] = held[id].Plus(subnet.Need{Addresses: 1 + len(e.Secondary), Blocks: len(e.Prefixes)})
+	}
+	type part struct {
+		id   string
+		need subnet.Need
+	}
+	parts := []part{{fig.NodeSubnet, d.NodeSubnetNeed()}}
+	switch {
+	case len(fig.DiscoveredSubnets) > 0:
+		for _, id := range fig.DiscoveredSubnets {
+			parts = append(parts, part{id, d.PodSubnetNeed().Share(len(fig.DiscoveredSubnets))})
+		}
+	case d.HasPodSubnet():
+		parts = append(parts, part{fig.PodSubnet, d.PodSubnetNeed()})
+	}
+	// One subnet may be both (an ENIConfig naming the node's own subnet):
+	// its needs add up before what it holds is taken off.
+	var merged []part
+	for _, p := range parts {
+		if p.id == "" || p.need == (subnet.Need{}) {
 			continue
 		}
-		a.nodesIn[part.id]++
-		a.demand[part.id] = a.demand[part.id].Plus(part.need)
-		more := subnet.Need{Addresses: max(part.need.Addresses-part.held.Addresses, 0), Blocks: max(part.need.Blocks-part.held.Blocks, 0)}
-		a.more[part.id] = a.more[part.id].Plus(more)
+		if i := slices.IndexFunc(merged, func(m part) bool { return m.id == p.id }); i >= 0 {
+			merged[i].need = merged[i].need.Plus(p.need)
+			continue
+		}
+		merged = append(merged, p)
+	}
+	for _, p := range merged {
+		a.nodesIn[p.id]++
+		a.demand[p.id] = a.demand[p.id].Plus(p.need)
+		h := held[p.id]
+		a.more[p.id] = a.more[p.id].Plus(subnet.Need{Addresses: max(p.need.Addresses-h.Addresses, 0), Blocks: max(p.need.Blocks-h.Blocks, 0)})
 	}
 }
 

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"testing"
@@ -326,4 +327,44 @@ func FuzzRun(f *testing.F) {
 			t.Fatalf("summary %+v for %d findings", r.Summary, len(r.Findings))
 		}
 	})
+}
+
+// With a subnet of the node's zone tagged kubernetes.io/role/cni, subnet
+// discovery puts the secondary ENIs there: an m5.large at 29 max pods takes
+// 10 addresses from its node subnet (the primary ENI's 9 and its own) and
+// 20 from the tagged one, as `eksnet subnet size --discovered-subnets`
+// says; it holds its primary ENI (10) and one secondary ENI (10) now.
+func TestDiscoveredSubnets(t *testing.T) {
+	tagged := podSubnet
+	tagged.DiscoveryTagged = true
+	enis := []subnet.ENI{eni("eni-0000000000000001", nodeSubnet.ID, 0, "10.0.0.10", 9), eni("eni-0000000000000002", tagged.ID, 1, "100.64.0.10", 9)}
+	in := Input{CNI: cni.DefaultConfig(), Table: table(t), Nodes: []kube.Node{node("n1", 29)}, Subnets: []subnet.Existing{nodeSubnet, tagged}, HasSubnets: true, ENIs: enis, HasENIs: true}
+	r, err := Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Nodes[0]; n.PodSubnet != tagged.ID || !slices.Equal(n.DiscoveredSubnets, []string{tagged.ID}) {
+		t.Errorf("node %+v", n)
+	}
+	got := map[string][2]int{}
+	for _, s := range r.Subnets {
+		got[s.ID] = [2]int{s.DemandAddresses, s.MoreAddresses}
+	}
+	if want := map[string][2]int{nodeSubnet.ID: {10, 0}, tagged.ID: {20, 10}}; !maps.Equal(got, want) {
+		t.Errorf("demand and more by subnet %v, want %v", got, want)
+	}
+
+	// Subnet discovery off: everything counts in the node subnet.
+	in.CNI.SubnetDiscovery = false
+	if r, err = Run(in); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Nodes[0]; n.PodSubnet != nodeSubnet.ID || n.DiscoveredSubnets != nil {
+		t.Errorf("without discovery: node %+v", n)
+	}
+	for _, s := range r.Subnets {
+		if s.ID == nodeSubnet.ID && s.DemandAddresses != 30 {
+			t.Errorf("without discovery: node subnet demand %d, want 30", s.DemandAddresses)
+		}
+	}
 }
