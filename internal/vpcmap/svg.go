@@ -33,6 +33,7 @@ var roleColours = map[plan.Role]string{
 
 type block struct {
 	prefix  netip.Prefix
+	zoomOf  netip.Prefix // the block this bar enlarges; invalid for a block's own bar
 	subnets []plan.Subnet
 	others  []plan.OtherSubnet
 	reserve []plan.Reservation
@@ -90,6 +91,68 @@ func blocksOf(r *plan.Result) ([]block, error) {
 	return blocks, nil
 }
 
+// zoomBits is how much smaller than its block the span of a block's
+// subnets must be for the map to add an enlarged bar of that span: at an
+// eighth of the block, subnets that are slivers on its own bar get room for
+// their labels.
+const zoomBits = 3
+
+// withZooms adds after each block whose subnets (planned, adopted and
+// reserved) all lie within an aligned eighth of it or less a bar enlarging
+// that span, so that a /16 holding a few /25s still shows them readably.
+func withZooms(blocks []block) []block {
+	var out []block
+	for _, bl := range blocks {
+		out = append(out, bl)
+		var ps []netip.Prefix
+		for _, s := range bl.subnets {
+			if p, err := netip.ParsePrefix(s.CIDR); err == nil {
+				ps = append(ps, p)
+			}
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		span := covering(ps)
+		if span.Bits()-bl.prefix.Bits() < zoomBits {
+			continue
+		}
+		z := block{prefix: span, zoomOf: bl.prefix}
+		inside := func(cidr string) bool {
+			p, err := netip.ParsePrefix(cidr)
+			return err == nil && span.Contains(p.Addr()) && p.Bits() >= span.Bits()
+		}
+		for _, s := range bl.subnets {
+			if inside(s.CIDR) {
+				z.subnets = append(z.subnets, s)
+			}
+		}
+		for _, o := range bl.others {
+			if inside(o.CIDR) {
+				z.others = append(z.others, o)
+			}
+		}
+		for _, r := range bl.reserve {
+			if inside(r.CIDR) {
+				z.reserve = append(z.reserve, r)
+			}
+		}
+		out = append(out, z)
+	}
+	return out
+}
+
+// covering is the smallest prefix holding all of ps (IPv4).
+func covering(ps []netip.Prefix) netip.Prefix {
+	c := ps[0].Masked()
+	for _, p := range ps[1:] {
+		for c.Bits() > 0 && !(c.Contains(p.Addr()) && p.Bits() >= c.Bits()) {
+			c = netip.PrefixFrom(c.Addr(), c.Bits()-1).Masked()
+		}
+	}
+	return c
+}
+
 // span is where prefix p lies in block b, in units along the bar.
 func span(b, p netip.Prefix) (x, w float64) {
 	size := float64(uint64(1) << (32 - b.Bits()))
@@ -140,6 +203,7 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 	if err != nil {
 		return err
 	}
+	blocks = withZooms(blocks)
 	var b bytes.Buffer
 	barsHeight := margin + len(blocks)*(barHeight+rowGap)
 	legendY := barsHeight
@@ -155,7 +219,11 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 	for i, bl := range blocks {
 		y := margin + i*(barHeight+rowGap)
 		x0, w0 := span(bl.prefix, bl.prefix)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", margin, y+barHeight/2+4, esc(bl.prefix.String()))
+		label, weight := bl.prefix.String(), ` font-weight="bold"`
+		if bl.zoomOf.IsValid() {
+			label, weight = "↳ "+label, ""
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d"%s>%s</text>`+"\n", margin, y+barHeight/2+4, weight, esc(label))
 		fmt.Fprintf(&b, `<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="#f4f4f4" stroke="#999"><title>%s: free space shown blank</title></rect>`+"\n", x0, y, w0, barHeight, esc(bl.prefix.String()))
 		for _, o := range bl.others {
 			p, _ := netip.ParsePrefix(o.CIDR)
@@ -192,7 +260,11 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 			x, w := span(bl.prefix, p)
 			fmt.Fprintf(&b, `<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="url(#reserved)"><title>%s reserved for prefixes in %s</title></rect>`+"\n", x, y, w, barHeight, esc(res.CIDR), esc(res.SubnetCIDR))
 		}
-		fmt.Fprintf(&b, `<text x="%.2f" y="%d" font-size="10" fill="#555">%s</text>`+"\n", x0, y+barHeight+14, esc(fmt.Sprintf("%s: %d addresses", bl.prefix, uint64(1)<<(32-bl.prefix.Bits()))))
+		caption := fmt.Sprintf("%s: %d addresses", bl.prefix, uint64(1)<<(32-bl.prefix.Bits()))
+		if bl.zoomOf.IsValid() {
+			caption = fmt.Sprintf("%s of %s enlarged: the part holding the plan's subnets", bl.prefix, bl.zoomOf)
+		}
+		fmt.Fprintf(&b, `<text x="%.2f" y="%d" font-size="10" fill="#555">%s</text>`+"\n", x0, y+barHeight+14, esc(caption))
 	}
 	// Legend.
 	x := margin

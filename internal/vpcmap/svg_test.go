@@ -77,10 +77,14 @@ func TestSVG(t *testing.T) {
 			t.Errorf("no text %q", s.CIDR)
 		}
 	}
-	if want := 2 + len(r.Subnets) + len(r.OtherSubnets) + len(r.Reservations) + 8 + 1; rects != want {
+	// The enlarged bars: 10.0.0.0/22 of the VPC's /16 (its bar and the three
+	// subnets in it) and 100.64.0.0/19 of the /16 (its bar, the subnet and
+	// the reservation).
+	zooms := 4 + 3
+	if want := 2 + len(r.Subnets) + len(r.OtherSubnets) + len(r.Reservations) + 8 + 1 + zooms; rects != want {
 		t.Errorf("%d rects, want %d", rects, want)
 	}
-	for _, want := range []string{"existing subnet-0123456789abcdef0", "10.0.128.0/18 existing subnet-0fedcba9876543210 in us-west-2b: not the cluster's, carved around", "100.64.8.0/22 reserved for prefixes in 100.64.0.0/19", "100.64.0.0/16: 65536 addresses", "8%"} {
+	for _, want := range []string{"existing subnet-0123456789abcdef0", "10.0.128.0/18 existing subnet-0fedcba9876543210 in us-west-2b: not the cluster's, carved around", "100.64.8.0/22 reserved for prefixes in 100.64.0.0/19", "100.64.0.0/16: 65536 addresses", "8%", "10.0.0.0/22 of 10.0.0.0/16 enlarged"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("no %q in\n%s", want, b.String())
 		}
