@@ -109,13 +109,23 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 			break
 		}
 	}
-	// Another VPC block, for node, cluster and public subnets.
+	// More VPC blocks, for node, cluster and public subnets: the fewest that
+	// fit, within the CIDR block quota.
 	if vpcMissed {
-		if b, ok := nextVPCBlock(s); ok {
-			g := cloneFile(f)
-			g.VPC.CIDRs = append(slices.Clone(f.VPC.CIDRs), b.String())
+		g := cloneFile(f)
+		taken := s.AllBlocks()
+		var added []string
+		for len(taken) < f.VPC.CIDRBlockQuota {
+			b, ok := nextVPCBlock(s.Blocks[0], taken)
+			if !ok {
+				break
+			}
+			taken = append(taken, b)
+			added = append(added, b.String())
+			g.VPC.CIDRs = append(g.VPC.CIDRs, b.String())
 			if fits(g) {
-				e.Changes = append(e.Changes, fmt.Sprintf("associate %s with the VPC (vpc.cidrs: [%s])", b, strings.Join(g.VPC.CIDRs, ", ")))
+				e.Changes = append(e.Changes, fmt.Sprintf("associate %s with the VPC (vpc.cidrs: [%s])", prose.JoinAnd(added), strings.Join(g.VPC.CIDRs, ", ")))
+				break
 			}
 		}
 	}
@@ -130,8 +140,17 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 			}
 		}
 	}
+	// Secondary ENIs out of the node subnets, into tagged CG-NAT subnets:
+	// subnet discovery keeps max pods.
+	if vpcMissed && !s.CNI.HasPodSubnet() && s.CNI.DiscoversSubnets() && !s.CNI.IsIPv6() {
+		g := cloneFile(f)
+		g.CNI.SecondaryCIDR, g.CNI.SecondaryCIDRs = Auto, nil
+		if fits(g) {
+			e.Changes = append(e.Changes, fmt.Sprintf("subnet discovery with pod subnets in CG-NAT space, tagged %s=1 (cni.secondaryCIDR: auto; max pods stay)", cni.SubnetDiscoveryTag))
+		}
+	}
 	// Pods out of the node subnets, into CG-NAT space.
-	if vpcMissed && !f.CNI.CustomNetworking {
+	if vpcMissed && !f.CNI.CustomNetworking && !s.CNI.IsIPv6() {
 		g := cloneFile(f)
 		g.CNI.CustomNetworking = true
 		g.CNI.SecondaryCIDR = Auto
@@ -261,11 +280,10 @@ func fewerNodes(f File, fits func(File) bool) (string, bool) {
 	return "fewer nodes (" + strings.Join(groups, "; ") + ")", true
 }
 
-// nextVPCBlock is the first free /16 (or smaller, down to /20) that may be
-// associated beside the VPC's primary block: in the primary's own private
-// range, else in 100.64.0.0/10.
-func nextVPCBlock(s *Spec) (netip.Prefix, bool) {
-	primary := s.Blocks[0]
+// nextVPCBlock is the first /16 (or smaller, down to /20) clear of taken
+// that may be associated beside the VPC's primary block: in the primary's
+// own private range, else in 100.64.0.0/10.
+func nextVPCBlock(primary netip.Prefix, taken []netip.Prefix) (netip.Prefix, bool) {
 	var ranges []netip.Prefix
 	switch vpc.Classify(primary) {
 	case vpc.ClassTen:
@@ -276,7 +294,6 @@ func nextVPCBlock(s *Spec) (netip.Prefix, bool) {
 		ranges = append(ranges, vpc.RFC1918Nine)
 	}
 	ranges = append(ranges, vpc.CGNAT)
-	taken := s.AllBlocks()
 	for _, r := range ranges {
 		for bits := vpc.LargestBits; bits <= 20; bits++ {
 			space, err := vpc.NewSpace([]netip.Prefix{r}, taken)

@@ -709,3 +709,24 @@ func TestBuildIPv6(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// 3,000 future m5.large nodes in one /16 without pod subnets: each AZ's
+// node subnet needs a /16 (30 addresses a node), so the changes that fit
+// are three more VPC blocks, subnet discovery or custom networking, each
+// into CG-NAT space, or fewer nodes.
+func TestBuildDoesNotFitSuggestsPodSubnets(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16"}}, CNI: CNI{Config: cni.DefaultConfig()},
+		NodeGroups: []NodeGroup{{Name: "general", InstanceTypes: []string{"m5.large"}, Nodes: 300, FutureNodes: 3000}},
+	}
+	_, err := buildFile(t, f)
+	want := "the plan does not fit: the subnets to carve from the VPC's blocks (10.0.0.0/16) take 197424 addresses, 65536 are free: 131888 short; changes that fit: " +
+		"associate 10.1.0.0/16, 10.2.0.0/16 and 10.3.0.0/16 with the VPC (vpc.cidrs: [10.0.0.0/16, 10.1.0.0/16, 10.2.0.0/16, 10.3.0.0/16]); " +
+		"or subnet discovery with pod subnets in CG-NAT space, tagged kubernetes.io/role/cni=1 (cni.secondaryCIDR: auto; max pods stay); " +
+		"or custom networking with pod subnets in CG-NAT space (cni.customNetworking: true, cni.secondaryCIDR: auto; max pods drop by one ENI); " +
+		"or fewer nodes (general: 1302 future nodes instead of 3000)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+}
