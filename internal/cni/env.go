@@ -3,6 +3,8 @@ package cni
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/eksnet/eksnet/internal/subnet"
 )
 
 // Environment variable names of the aws-node container, as the VPC CNI reads
@@ -22,10 +24,9 @@ const (
 	EnvSubnetDiscovery  = "ENABLE_SUBNET_DISCOVERY"
 )
 
-// SubnetDiscoveryTag is the subnet tag ipamd's subnet discovery reads: "1"
-// makes a subnet of the node's VPC and AZ a candidate for secondary ENIs,
-// "0" excludes it (subnetDiscoveryTagKey in pkg/awsutils/awsutils.go).
-const SubnetDiscoveryTag = "kubernetes.io/role/cni"
+// SubnetDiscoveryTag is the subnet tag ipamd's subnet discovery reads
+// (subnet.DiscoveryTag).
+const SubnetDiscoveryTag = subnet.DiscoveryTag
 
 // FromEnv returns the configuration an aws-node container with this
 // environment runs, with version as its release. A variable that is absent

@@ -60,9 +60,12 @@ type Tag struct {
 	Value string `json:"Value"`
 }
 
-// cniRoleTag is the subnet discovery tag (cni.SubnetDiscoveryTag; the cni
-// package depends on this one, so the name is repeated here, tested equal).
-const cniRoleTag = "kubernetes.io/role/cni"
+// DiscoveryTag is the subnet tag the VPC CNI's subnet discovery reads: any
+// value but "0" makes a subnet of the node's VPC and AZ a candidate for
+// secondary ENIs, "0" excludes it (subnetDiscoveryTagKey and
+// isSubnetValidForENICreation in pkg/awsutils/awsutils.go). The cni package
+// names it too, as cni.SubnetDiscoveryTag.
+const DiscoveryTag = "kubernetes.io/role/cni"
 
 // describeSubnets is the part of `aws ec2 describe-subnets --output json` eksnet reads.
 type describeSubnets struct {
@@ -141,7 +144,7 @@ func FromDescribed(source string, subnets []Described) ([]Existing, error) {
 			break
 		}
 		for _, t := range s.Tags {
-			if t.Key == cniRoleTag && t.Value != "" {
+			if t.Key == DiscoveryTag && t.Value != "" {
 				e.DiscoveryExcluded = t.Value == "0"
 				e.DiscoveryTagged = !e.DiscoveryExcluded
 			}

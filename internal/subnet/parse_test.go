@@ -356,6 +356,7 @@ func FuzzParseDescribeSubnets(f *testing.F) {
 	}
 	f.Add(data)
 	f.Add([]byte(`{"Subnets": [{"CidrBlock": "10.0.0.0/24", "AvailableIpAddressCount": 3}]}`))
+	f.Add([]byte(dualStack))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		defer fuzzbound.Start(t)()
 		subnets, err := ParseDescribeSubnets(data)
@@ -366,8 +367,50 @@ func FuzzParseDescribeSubnets(f *testing.F) {
 			if !s.Len().Valid() || s.Available < 0 || s.Available > s.Len().Usable() || s.Used() < 0 {
 				t.Fatalf("invalid subnet %+v", s)
 			}
+			if s.IPv6CIDR.IsValid() && (!s.IPv6CIDR.Addr().Is6() || s.IPv6CIDR != s.IPv6CIDR.Masked()) || s.DiscoveryTagged && s.DiscoveryExcluded {
+				t.Fatalf("invalid IPv6 block or discovery tag %+v", s)
+			}
 		}
 	})
+}
+
+// dualStack is a describe-subnets record with an IPv6 block (one
+// disassociated before it) and the subnet discovery tag.
+const dualStack = `{"Subnets": [{"SubnetId": "subnet-0123456789abcdef0", "VpcId": "vpc-0123456789abcdef0", "AvailabilityZone": "us-west-2a",
+  "CidrBlock": "100.64.0.0/17", "AvailableIpAddressCount": 32763,
+  "Ipv6CidrBlockAssociationSet": [
+    {"Ipv6CidrBlock": "2600:1f14:abc:de05::/64", "Ipv6CidrBlockState": {"State": "disassociated"}},
+    {"Ipv6CidrBlock": "2600:1f14:abc:de07::/64", "Ipv6CidrBlockState": {"State": "associated"}}],
+  "Tags": [{"Key": "Name", "Value": "pods-a"}, {"Key": "kubernetes.io/role/cni", "Value": "1"}]}]}`
+
+// The IPv6 block in use and the subnet discovery tag are read as EC2 and
+// the VPC CNI mean them: the associated block; any tag value but "0"
+// includes the subnet, "0" excludes it.
+func TestDescribeSubnetsIPv6AndDiscoveryTag(t *testing.T) {
+	got, err := ParseDescribeSubnets([]byte(dualStack))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got[0]; s.IPv6CIDR.String() != "2600:1f14:abc:de07::/64" || !s.DiscoveryTagged || s.DiscoveryExcluded {
+		t.Errorf("%+v", s)
+	}
+	for _, tt := range []struct {
+		value            string
+		tagged, excluded bool
+	}{{"1", true, false}, {"true", true, false}, {"0", false, true}, {"", false, false}} {
+		doc := strings.Replace(dualStack, `"Value": "1"`, `"Value": "`+tt.value+`"`, 1)
+		got, err := ParseDescribeSubnets([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := got[0]; s.DiscoveryTagged != tt.tagged || s.DiscoveryExcluded != tt.excluded {
+			t.Errorf("tag %q: tagged %v excluded %v", tt.value, s.DiscoveryTagged, s.DiscoveryExcluded)
+		}
+	}
+	bad := strings.Replace(dualStack, "2600:1f14:abc:de07::/64", "2600:1f14:abc:de07::1/64", 1)
+	if _, err := ParseDescribeSubnets([]byte(bad)); err == nil || err.Error() != `describe-subnets JSON, subnet-0123456789abcdef0: Ipv6CidrBlock "2600:1f14:abc:de07::1/64" is not an IPv6 CIDR such as 2600:1f14:abc:de00::/64` {
+		t.Errorf("host bits: %v", err)
+	}
 }
 
 func BenchmarkParseSubnetCIDR(b *testing.B) {
