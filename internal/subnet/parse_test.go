@@ -221,7 +221,8 @@ func TestParseDescribeSubnets(t *testing.T) {
 	}
 	want := []Existing{
 		{ID: "subnet-0a1b2c3d4e5f60001", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2a", AZID: "usw2-az1", CIDR: netip.MustParsePrefix("10.0.0.0/20"), Available: 3091},
-		{ID: "subnet-0a1b2c3d4e5f60002", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2b", AZID: "usw2-az2", CIDR: netip.MustParsePrefix("10.0.64.0/24"), Available: 11},
+		{ID: "subnet-0a1b2c3d4e5f60002", VPCID: "vpc-0123456789abcdef0", AZ: "us-west-2b", AZID: "usw2-az2", CIDR: netip.MustParsePrefix("10.0.64.0/24"), Available: 11,
+			IPv6CIDR: netip.MustParsePrefix("2600:1f14:abc:de01::/64"), DiscoveryTagged: true},
 	}
 	if len(subnets) != len(want) {
 		t.Fatalf("got %d subnets, want %d (the IPv6-only one left out): %+v", len(subnets), len(want), subnets)
