@@ -335,7 +335,11 @@ func (v subnetSizeView) summary(n capacity.SubnetNeed) string {
 	if !n.Fits {
 		return fmt.Sprintf("%s subnet: more than a /16 per AZ: %d addresses too many", n.Role, n.OverBy)
 	}
-	line := fmt.Sprintf("%s subnet: /%d per AZ: %d usable, %s used at %s", n.Role, n.RecommendedPrefixLength, n.UsableAddresses, percent(n.Utilisation), prose.Count(v.Nodes, "node", "nodes"))
+	size := fmt.Sprintf("/%d", n.RecommendedPrefixLength)
+	if n.Subnets > 1 {
+		size = fmt.Sprintf("%d × /%d (discovered, each with an even share)", n.Subnets, n.RecommendedPrefixLength)
+	}
+	line := fmt.Sprintf("%s subnet: %s per AZ: %d usable, %s used at %s", n.Role, size, n.UsableAddresses, percent(n.Utilisation), prose.Count(v.Nodes, "node", "nodes"))
 	if v.FutureNodes != v.Nodes {
 		line += fmt.Sprintf(", %s at %s", percent(n.UtilisationFuture), prose.Count(v.FutureNodes, "node", "nodes"))
 	}

@@ -178,7 +178,11 @@ type SubnetNeed struct {
 	UtilisationFuture       float64 `json:"utilisationFuture"` // at the future size
 	Fits                    bool    `json:"fits"`
 	OverBy                  int     `json:"overBy,omitempty"` // addresses beyond a /16
-	need, future            subnet.Need
+	// Subnets is how many discovered pod subnets of the recommended size
+	// the AZ gets, each holding an even share of its demand (the figures
+	// above are one subnet's); absent for one subnet.
+	Subnets      int `json:"subnets,omitempty"`
+	need, future subnet.Need
 }
 
 // ExistingSubnet is an existing subnet checked against the demand of its AZ.
@@ -312,11 +316,20 @@ func size(req Request) (Plan, error) {
 	var pod *SubnetNeed
 	if d.HasPodSubnet() {
 		n := p.subnetNeed(RolePod, *perAZ[RolePod])
+		if d.DiscoveredSubnets && node.Fits {
+			n = p.discoveredNeed(*perAZ[RolePod], node)
+		}
 		pod = &n
 	}
 	p.Fits = true
 	for _, n := range []*SubnetNeed{&node, pod} {
-		if n != nil && !n.Fits {
+		switch {
+		case n == nil || n.Fits:
+		case n.Subnets > 0: // discovered pod subnets that cannot draw the ENIs from the node subnet
+			p.Fits = false
+			p.Problems = append(p.Problems, fmt.Sprintf("the node subnet of each AZ (%d usable) has more free addresses than a discovered pod subnet of up to a /16 keeps at %d nodes, so ipamd would put the secondary ENIs in the node subnet: %s short",
+				node.UsableAddresses, futureAZ, prose.Count(n.OverBy, "address", "addresses")))
+		default:
 			p.Fits = false
 			p.Problems = append(p.Problems, fmt.Sprintf("the %s subnet of each AZ needs %s at %d nodes: %s more than a /16 holds",
 				n.Role, describeNeed(n.future), futureAZ, prose.Count(n.OverBy, "address", "addresses")))
@@ -364,6 +377,37 @@ func (p *Plan) subnetNeed(role string, rd RoleDemand) SubnetNeed {
 	n.UsableAddresses = recommended.Usable()
 	n.Utilisation = ratio(n.need.Utilisation(recommended))
 	n.UtilisationFuture = ratio(n.future.Utilisation(recommended))
+	return n
+}
+
+// discoveredNeed sizes an AZ's discovered pod subnets beside its node
+// subnet (DiscoveredSubnets, the rule the planner uses): the figures are one
+// subnet's share; Subnets says how many.
+func (p *Plan) discoveredNeed(rd RoleDemand, node SubnetNeed) SubnetNeed {
+	n := SubnetNeed{Role: RolePod, need: rd.Now, future: rd.Future}
+	n.AddressesNeeded, n.PrefixesNeeded = n.need.Total(), n.need.Blocks
+	n.AddressesNeededFuture, n.PrefixesNeededFuture = n.future.Total(), n.future.Blocks
+	shape, short := DiscoveredSubnets(rd, node.UsableAddresses, node.future, p.HeadroomPercent)
+	if short != nil {
+		n.OverBy, n.Subnets = short.Short, short.Subnets
+		if !short.DrawsFrom {
+			n.Subnets = 0 // beyond every /16 allowed: reported as too large
+		}
+		return n
+	}
+	now, future := rd.Now.Share(shape.Subnets), rd.Future.Share(shape.Subnets)
+	n.Fits, n.RecommendedPrefixLength = true, int(shape.Prefix)
+	if minimum, err := future.MinPrefixLen(); err == nil {
+		n.MinimumPrefixLength = int(minimum)
+	}
+	if shape.Subnets > 1 {
+		n.Subnets = shape.Subnets
+		n.AddressesNeeded, n.PrefixesNeeded = now.Total(), now.Blocks
+		n.AddressesNeededFuture, n.PrefixesNeededFuture = future.Total(), future.Blocks
+	}
+	n.UsableAddresses = shape.Prefix.Usable()
+	n.Utilisation = ratio(now.Utilisation(shape.Prefix))
+	n.UtilisationFuture = ratio(future.Utilisation(shape.Prefix))
 	return n
 }
 

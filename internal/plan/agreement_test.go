@@ -18,18 +18,19 @@ import (
 func TestPlanAgreesWithSubnetSize(t *testing.T) {
 	table := embedded(t)
 	type mode struct {
-		name           string
-		prefix, custom bool
+		name                       string
+		prefix, custom, discovered bool
 	}
-	modes := []mode{{"secondary-ip", false, false}, {"prefix", true, false}, {"custom", false, true}, {"custom+prefix", true, true}}
+	modes := []mode{{"secondary-ip", false, false, false}, {"prefix", true, false, false}, {"custom", false, true, false}, {"custom+prefix", true, true, false},
+		{"discovered", false, false, true}, {"discovered+prefix", true, false, true}}
 	allAZs := []string{"us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"}
-	compared := 0
+	compared, discoveredSplits := 0, 0
 	for _, typ := range []string{"m5.large", "m5.xlarge", "t3.medium", "c5.4xlarge", "m4.xlarge", "c5.18xlarge"} {
 		inst, err := table.Lookup(typ)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, nodes := range []int{1, 7, 40, 81, 200} {
+		for _, nodes := range []int{1, 7, 40, 81, 200, 1000} {
 			for _, azCount := range []int{2, 3, 4} {
 				for _, m := range modes {
 					if m.prefix && !inst.NitroOrBareMetal() {
@@ -39,7 +40,7 @@ func TestPlanAgreesWithSubnetSize(t *testing.T) {
 					req := capacity.NewRequest(inst, nodes)
 					req.AZs = azCount
 					req.FutureNodes = nodes * 2
-					req.CNI.PrefixDelegation, req.CNI.CustomNetworking = m.prefix, m.custom
+					req.CNI.PrefixDelegation, req.CNI.CustomNetworking, req.CNI.DiscoveredSubnets = m.prefix, m.custom, m.discovered
 					sized, err := capacity.Size(req)
 					if err != nil {
 						t.Fatalf("%s: subnet size: %v", name, err)
@@ -55,9 +56,13 @@ func TestPlanAgreesWithSubnetSize(t *testing.T) {
 						Subnets: Subnets{Public: ptr(0)},
 					}
 					f.CNI.PrefixDelegation, f.CNI.CustomNetworking = m.prefix, m.custom
-					if m.custom {
+					switch {
+					case m.custom:
 						f.CNI.SecondaryCIDRs = []string{"100.64.0.0/16", "100.65.0.0/16", "100.66.0.0/16", "100.67.0.0/16"}
 						f.VPC.CIDRs = f.VPC.CIDRs[:1]
+					case m.discovered: // node subnets keep the primary ENIs' pods: two VPC blocks
+						f.CNI.SecondaryCIDRs = []string{"100.64.0.0/16", "100.65.0.0/16", "100.66.0.0/16", "100.67.0.0/16", "100.68.0.0/16", "100.69.0.0/16", "100.70.0.0/16", "100.71.0.0/16"}
+						f.VPC.CIDRs, f.VPC.CIDRBlockQuota = f.VPC.CIDRs[:2], 10
 					}
 					Default(&f)
 					spec, err := Validate(f)
@@ -89,6 +94,9 @@ func TestPlanAgreesWithSubnetSize(t *testing.T) {
 							}
 							want = *az.PodSubnet
 						}
+						if sub.Role == RolePod && want.Subnets > 1 && sub.Name == sub.AZ+"-pod" {
+							discoveredSplits++
+						}
 						got := "/" + strconv.Itoa(prefixBits(sub.CIDR))
 						if sub.AddressesNeeded != want.AddressesNeeded || sub.AddressesNeededFuture != want.AddressesNeededFuture ||
 							got != fmt.Sprintf("/%d", want.RecommendedPrefixLength) || sub.Nodes != az.Nodes || sub.FutureNodes != az.FutureNodes {
@@ -105,7 +113,10 @@ func TestPlanAgreesWithSubnetSize(t *testing.T) {
 	if compared < 500 {
 		t.Errorf("only %d subnets compared", compared)
 	}
-	t.Logf("%d subnets compared", compared)
+	if discoveredSplits == 0 {
+		t.Error("no AZ got several discovered pod subnets: the grid needs a larger cluster")
+	}
+	t.Logf("%d subnets compared, %d AZs with several discovered pod subnets", compared, discoveredSplits)
 }
 
 // The example: m5.large, 81 nodes, 3 AZs. Both need 870 addresses

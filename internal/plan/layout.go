@@ -49,7 +49,7 @@ type sizeMiss struct {
 	usable  int          // of the adopted subnet, or of the /16s allowed
 	needed  int          // planned (with headroom) beyond a /16, else the future demand
 	short   int
-	subnets int // the /16s allowed: 1, or MaxDiscoveredSubnetsPerAZ discovered pod subnets
+	subnets int // the /16s allowed: 1, or capacity.MaxDiscoveredSubnetsPerAZ discovered pod subnets
 	// drawsFrom: discovered pod subnets that fit, but none keeps more free
 	// addresses than the node subnet (usable is the node subnet's).
 	drawsFrom bool
@@ -83,58 +83,11 @@ type pending struct {
 	subnets int // the AZ's subnets of the role that share rd (discovered pod subnets)
 }
 
-// MaxDiscoveredSubnetsPerAZ bounds the pod subnets a plan gives one AZ with
-// subnet discovery: each at most a /16, so 8 hold over half a million
-// addresses per AZ, far beyond any EKS cluster.
-const MaxDiscoveredSubnetsPerAZ = 8
-
 // nodeSubnet is what the pod subnets of an AZ are weighed against with
 // subnet discovery: the node subnet's usable addresses and its future demand.
 type nodeSubnet struct {
 	usable int
 	future subnet.Need
-}
-
-// discoveredShape is the number and size of an AZ's discovered pod subnets:
-// the fewest subnets, then the smallest size, whose even shares of the
-// future demand fit with headroom and that draw every secondary ENI away
-// from the node subnet. ipamd creates a secondary ENI in the candidate
-// subnet with the most free addresses, the node's own subnet included
-// (GetVpcSubnets and createENI in pkg/awsutils/awsutils.go), so each pod
-// subnet must have more free addresses than the node subnet both when empty
-// and at the future size; free addresses fall linearly with the nodes in
-// both, so the two ends cover every size between (docs/node-addresses.md
-// "Subnet discovery"). ok is false when no set of at most
-// MaxDiscoveredSubnetsPerAZ /16s holds the demand.
-// discoveredMiss says why discoveredShape found nothing: the demand is
-// beyond MaxDiscoveredSubnetsPerAZ /16s, or no pod subnet up to a /16 keeps
-// more free addresses than the node subnet (drawsFrom set), which then
-// takes the secondary ENIs itself.
-func discoveredMiss(rd capacity.RoleDemand, node nodeSubnet, headroomPct int) *sizeMiss {
-	planned := rd.Future.WithHeadroom(headroomPct)
-	k := MaxDiscoveredSubnetsPerAZ
-	if over := planned.Share(k).Over(subnet.Largest); over > 0 {
-		return &sizeMiss{usable: subnet.Largest.Usable() * k, needed: planned.Total(), short: over * k, subnets: k}
-	}
-	share, largest := rd.Future.Share(k), subnet.Largest.Usable()
-	short := max(node.usable+1-largest, (node.usable-node.future.Total())+1-(largest-share.Total()), 1)
-	return &sizeMiss{usable: node.usable, needed: planned.Total(), short: short, subnets: k, drawsFrom: true}
-}
-
-func discoveredShape(rd capacity.RoleDemand, node nodeSubnet, headroomPct int) (count, bits int, ok bool) {
-	for k := 1; k <= MaxDiscoveredSubnetsPerAZ; k++ {
-		share := rd.Future.Share(k)
-		p, err := share.Recommend(headroomPct)
-		if err != nil {
-			continue
-		}
-		for ; p >= subnet.Largest; p-- {
-			if u := p.Usable(); u > node.usable && u-share.Total() > node.usable-node.future.Total() {
-				return k, int(p), true
-			}
-		}
-	}
-	return 0, 0, false
 }
 
 // carveAligned carves a role's subnets as one aligned block, so that one
@@ -264,11 +217,13 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 				rd = d.perAZ[az][role]
 				_, isAdopted := adopted[az+"/"+string(role)]
 				if role == RolePod && discovered && !isAdopted {
-					var ok bool
-					if count, bits, ok = discoveredShape(*rd, nodes[az], s.HeadroomPct); !ok {
-						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: discoveredMiss(*rd, nodes[az], s.HeadroomPct)})
+					shape, short := capacity.DiscoveredSubnets(*rd, nodes[az].usable, nodes[az].future, s.HeadroomPct)
+					if short != nil {
+						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
+							usable: short.Usable, needed: short.Needed, short: short.Short, subnets: short.Subnets, drawsFrom: short.DrawsFrom}})
 						continue
 					}
+					count, bits = shape.Subnets, int(shape.Prefix)
 				} else {
 					p, err := rd.Recommend(s.HeadroomPct)
 					if err != nil {
