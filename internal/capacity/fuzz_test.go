@@ -16,12 +16,14 @@ func FuzzSize(f *testing.F) {
 	f.Add(uint8(1), 60, 3, 1, 20, "40%")
 	f.Add(uint8(2), 700, 3, 1, -1, "5%/month")
 	f.Add(uint8(3), 1, 1, 0, 0, "+10/month")
+	f.Add(uint8(0x22), 4000, 3, 2, -1, "")
 	types := []string{"m5.large", "m5.xlarge", "c5.18xlarge", "t3.micro", "m4.xlarge", "p5.48xlarge"}
 	f.Fuzz(func(t *testing.T, pick uint8, nodes, azs, surge, pods int, growthSpec string) {
 		req := request(t, types[int(pick)%len(types)], nodes%5000, func(r *Request) {
 			r.AZs, r.Surge, r.PodsPerNode = azs%8, surge%10, pods%300
 			r.CNI.PrefixDelegation = pick&0x40 != 0 && r.Instance.NitroOrBareMetal()
 			r.CNI.CustomNetworking = pick&0x80 != 0
+			r.CNI.DiscoveredSubnets = pick&0x20 != 0
 		})
 		if g, err := subnet.ParseGrowth(growthSpec); err == nil {
 			req.Growth = g

@@ -401,7 +401,7 @@ func (p *Plan) discoveredNeed(rd RoleDemand, node SubnetNeed) SubnetNeed {
 		n.MinimumPrefixLength = int(minimum)
 	}
 	if shape.Subnets > 1 {
-		n.Subnets = shape.Subnets
+		n.Subnets, n.need, n.future = shape.Subnets, now, future
 		n.AddressesNeeded, n.PrefixesNeeded = now.Total(), now.Blocks
 		n.AddressesNeededFuture, n.PrefixesNeededFuture = future.Total(), future.Blocks
 	}
