@@ -66,15 +66,6 @@ func (r *missReport) podPoolShort() bool {
 	return slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod && x.sized == nil && x.pool.name == podPoolName })
 }
 
-// layout carves the subnets. Stability: requests are carved one at a time
-// in a fixed order, by role (cluster, public, node, pod) and within a role
-// by AZ in the order of azs, each taking the best-fit free block as it
-// stands after the earlier ones (vpc.Space.Allocate). An allocation depends
-// only on the free space and the requests before it, never on later ones;
-// the fixed-size subnets come first, so node groups, which size only the
-// node and pod subnets, never move them; and a node group that fits in the
-// headroom changes no size at all. Once created, subnets listed under
-// vpc.existingSubnets with their role are adopted as they are and never move.
 // pending is one AZ's subnet of a role, sized, before it is carved.
 type pending struct {
 	sub     Subnet
@@ -129,6 +120,18 @@ func carveAligned(layout string, from *pool, todo []pending) (block netip.Prefix
 	return block, true, true
 }
 
+// layout carves the subnets. Stability: requests are carved one at a time
+// in a fixed order, by role (cluster, public, node, pod) and within a role
+// by AZ in the order of azs, each taking the best-fit free block as it
+// stands after the earlier ones (vpc.Space.Allocate). An allocation depends
+// only on the free space and the requests before it, never on later ones;
+// the fixed-size subnets come first, so node groups, which size only the
+// node and pod subnets, never move them; and a node group that fits in the
+// headroom changes no size at all. Once created, subnets listed under
+// vpc.existingSubnets with their role are adopted as they are and never move.
+// With subnet discovery an AZ may get several pod subnets
+// (capacity.DiscoveredSubnets); an IPv6 cluster's subnets then get their
+// /64s (layoutIPv6).
 func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 	f := s.File
 	var existing []netip.Prefix
