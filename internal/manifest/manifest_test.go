@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -177,5 +179,27 @@ func TestTerraformVPC(t *testing.T) {
 	missing.Subnets[2].Existing = false
 	if _, _, err := TerraformVPCOf(missing); err == nil || err.Error() != "-o terraform: us-west-2a has 1 pod subnet and us-west-2b has 0, and the module maps each list to the AZs in turn" {
 		t.Errorf("missing pod subnet: %v", err)
+	}
+}
+
+// Every name -o terraform writes is one of the module's input variables
+// (testdata/terraform-aws-vpc-variables.txt, from its variables.tf).
+func TestTerraformNames(t *testing.T) {
+	data, err := os.ReadFile("testdata/terraform-aws-vpc-variables.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			known[line] = true
+		}
+	}
+	typ := reflect.TypeOf(TerraformVPC{})
+	for i := range typ.NumField() {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if !known[name] {
+			t.Errorf("field %s is written as %q, which is not a terraform-aws-modules/vpc variable", typ.Field(i).Name, name)
+		}
 	}
 }
