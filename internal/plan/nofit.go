@@ -109,6 +109,16 @@ func explainMiss(s *Spec, table *limits.Table, r *missReport) error {
 			break
 		}
 	}
+	// A pod subnet beyond a /16 under custom networking (one ENIConfig, so
+	// one subnet, per AZ): subnet discovery spreads an AZ over several.
+	sizedPod := slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod && x.sized != nil && !x.sized.adopted.IsValid() })
+	if sizedPod && f.CNI.CustomNetworking && s.CNI.Version.AtLeast(cni.SubnetDiscoverySince) && f.CNI.SubnetDiscovery {
+		g := cloneFile(f)
+		g.CNI.CustomNetworking = false
+		if fits(g) {
+			e.Changes = append(e.Changes, fmt.Sprintf("subnet discovery instead of custom networking, with several pod subnets per AZ tagged %s=1 (cni.customNetworking: false; max pods rise by one ENI)", cni.SubnetDiscoveryTag))
+		}
+	}
 	// More VPC blocks, for node, cluster and public subnets: the fewest that
 	// fit, within the CIDR block quota.
 	if vpcMissed {

@@ -730,3 +730,21 @@ func TestBuildDoesNotFitSuggestsPodSubnets(t *testing.T) {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
 }
+
+// Custom networking gives each AZ one ENIConfig, so one pod subnet: past a
+// /16 the advice is subnet discovery, which spreads an AZ over several.
+func TestBuildCustomNetworkingBeyondASixteen(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16", "10.1.0.0/16"}, CIDRBlockQuota: 12}, CNI: CNI{Config: cni.DefaultConfig(), SecondaryCIDR: Auto},
+		NodeGroups: []NodeGroup{{Name: "big", InstanceTypes: []string{"c5.4xlarge"}, Nodes: 300, FutureNodes: 2000}},
+	}
+	f.CNI.CustomNetworking = true
+	_, err := buildFile(t, f)
+	want := "the plan does not fit: the pod subnet of each AZ needs 100350 addresses with 25% headroom, more than a /16 holds (65531 usable): 34819 short; changes that fit: " +
+		"subnet discovery instead of custom networking, with several pod subnets per AZ tagged kubernetes.io/role/cni=1 (cni.customNetworking: false; max pods rise by one ENI); " +
+		"or fewer nodes (big: 1302 future nodes instead of 2000)"
+	if err == nil || err.Error() != want {
+		t.Errorf("err =\n%v\nwant\n%s", err, want)
+	}
+}
