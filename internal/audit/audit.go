@@ -333,8 +333,8 @@ func (a *auditor) nodes() {
 // countDemand adds what node n takes at its max pods to its subnets, and
 // what it would take beyond what it holds.
 func (a *auditor) countDemand(n kube.Node, inst limits.Instance, cfg cni.Config, fig *NodeFigures) {
-	if cfg.IsWindows() || cfg.IsIPv6() || n.CapacityPods <= cfg.HostNetworkPodsOn() {
-		return // the VPC resource controller's addresses, or no IPv4 pool
+	if cfg.IsIPv6() || n.CapacityPods <= cfg.HostNetworkPodsOn() {
+		return // no IPv4 pool
 	}
 	d, err := ipam.NodeDemand(inst, cfg, ipam.Load{KubeletMaxPods: n.CapacityPods, Pods: min(n.CapacityPods, fig.ENILimitedPods) - cfg.HostNetworkPodsOn()})
 	if err != nil {

@@ -186,14 +186,15 @@ func nodeGroup(cfg cni.Config, g Group, opts Options) (GroupDemand, error) {
 		gd.MaxPods, gd.SetBy = g.MaxPods, ""
 	}
 
-	budget := gd.MaxPods - cni.HostNetworkPods - g.SGPodsPerNode
+	hostNetwork := cfg.HostNetworkPodsOn()
+	budget := gd.MaxPods - hostNetwork - g.SGPodsPerNode
 	switch {
 	case g.PodsPerNode == HighWaterMark:
 		gd.PodsPerNode = max(budget, 0)
 	case g.PodsPerNode < 0:
 		return gd, &GroupError{Field: "podsPerNode", Err: fmt.Errorf("invalid pods per node %d: must be 0 or more", g.PodsPerNode)}
 	case g.PodsPerNode > budget: // aws-node and kube-proxy count against max pods too
-		return gd, &GroupError{Field: "podsPerNode", Err: &PodsOverMaxPodsError{Pods: g.PodsPerNode, SGPods: g.SGPodsPerNode, MaxPods: gd.MaxPods, SetBy: gd.SetBy}}
+		return gd, &GroupError{Field: "podsPerNode", Err: &PodsOverMaxPodsError{Pods: g.PodsPerNode, SGPods: g.SGPodsPerNode, MaxPods: gd.MaxPods, SetBy: gd.SetBy, HostNetwork: hostNetwork}}
 	default:
 		gd.PodsPerNode = g.PodsPerNode
 	}
@@ -234,6 +235,7 @@ func nodeGroup(cfg cni.Config, g Group, opts Options) (GroupDemand, error) {
 type PodsOverMaxPodsError struct {
 	Pods, SGPods, MaxPods int
 	SetBy                 string
+	HostNetwork           int // aws-node and kube-proxy on Linux; none on Windows
 }
 
 func (e *PodsOverMaxPodsError) Error() string {
@@ -241,8 +243,15 @@ func (e *PodsOverMaxPodsError) Error() string {
 	if e.SetBy != "" {
 		msg += " (set by " + e.SetBy + ")"
 	}
-	return msg + fmt.Sprintf(": at most %d pods, as aws-node and kube-proxy take %d", max(e.MaxPods-cni.HostNetworkPods-e.SGPods, 0), cni.HostNetworkPods)
+	msg += fmt.Sprintf(": at most %d pods", e.Room())
+	if e.HostNetwork > 0 {
+		msg += fmt.Sprintf(", as aws-node and kube-proxy take %d", e.HostNetwork)
+	}
+	return msg
 }
+
+// Room is the most pods that fit: max pods less the host-network and SG pods.
+func (e *PodsOverMaxPodsError) Room() int { return max(e.MaxPods-e.HostNetwork-e.SGPods, 0) }
 
 // Recommend is the prefix length the role's subnet gets: the smallest that
 // holds the future demand with headroom (subnet.Need.Recommend).

@@ -299,8 +299,11 @@ func size(req Request) (Plan, error) {
 	if err != nil {
 		var over *PodsOverMaxPodsError
 		if errors.As(err, &over) {
-			return Plan{}, fmt.Errorf("%d pods per node do not fit max pods %d: at most %d, as aws-node and kube-proxy take 2 and SG pods %d",
-				over.Pods, over.MaxPods, max(over.MaxPods-cni.HostNetworkPods-over.SGPods, 0), over.SGPods)
+			why := fmt.Sprintf("as aws-node and kube-proxy take %d and SG pods %d", over.HostNetwork, over.SGPods)
+			if over.HostNetwork == 0 {
+				why = "as Windows nodes run no host-network pods"
+			}
+			return Plan{}, fmt.Errorf("%d pods per node do not fit max pods %d: at most %d, %s", over.Pods, over.MaxPods, over.Room(), why)
 		}
 		return Plan{}, err
 	}
@@ -350,8 +353,12 @@ func size(req Request) (Plan, error) {
 	p.Problems = append(p.Problems, existingProblems(p.ExistingSubnets, futureAZ)...)
 	p.Notes = append(p.Notes, d.Notes...)
 	if req.PodsPerNode == HighWaterMark {
-		p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: the high-water mark (max pods %d − 2 host-network pods%s), as ipamd rarely gives pool addresses back",
-			p.PodsPerNode, p.MaxPods, sgTerm(req.SGPodsPerNode)))
+		if hostNetwork := req.CNI.HostNetworkPodsOn(); hostNetwork > 0 {
+			p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: the high-water mark (max pods %d − %d host-network pods%s), as ipamd rarely gives pool addresses back",
+				p.PodsPerNode, p.MaxPods, hostNetwork, sgTerm(req.SGPodsPerNode)))
+		} else {
+			p.Notes = append(p.Notes, fmt.Sprintf("%d pods per node: max pods, as Windows nodes run no host-network pods and the pool rarely shrinks", p.PodsPerNode))
+		}
 	}
 	return p, nil
 }

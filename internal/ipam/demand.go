@@ -1,7 +1,6 @@
 package ipam
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -126,9 +125,6 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 	if err := cfg.Validate(); err != nil {
 		return Demand{}, err
 	}
-	if cfg.IsWindows() {
-		return Demand{}, errors.New("the per-node address model is ipamd's, which runs on Linux nodes; on Windows nodes the VPC resource controller assigns the addresses: size for Linux nodes, or count the primary ENI's addresses per Windows node")
-	}
 	name := inst.Name
 	if name == "" {
 		name = "instance type"
@@ -167,6 +163,10 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 	}
 	if run.Fallback != "" {
 		note("%s", run.Fallback.Sentence(inst))
+	}
+	if cfg.IsWindows() {
+		windowsDemand(&d, cfg, step, note)
+		return d, nil
 	}
 
 	// ENIs: MAX_ENI, then the trunk ENI of security groups for pods (cni.Config.ENIsOn).
@@ -298,6 +298,58 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods or change the settings", d.PodsWithoutAddress, pods)
 	}
 	return d, nil
+}
+
+// Windows warm pool targets of the VPC resource controller when its
+// ConfigMap sets neither warm-ip-target nor minimum-ip-target
+// (ParseWinIPTargetConfigs in pkg/config/loader.go of
+// amazon-vpc-resource-controller-k8s; docs/node-addresses.md "Windows nodes").
+const (
+	windowsWarmIPTarget      = 3 // secondary IPs
+	windowsMinimumIPTarget   = 3
+	windowsPDWarmIPTarget    = 1 // prefix delegation
+	windowsPDMinimumIPTarget = 3
+)
+
+// windowsDemand is a Windows node's addresses: the VPC resource controller
+// assigns them from the primary ENI alone, keeping warm-ip-target free
+// addresses beyond the pods' and minimum-ip-target in all
+// (calculateSecondaryIPDeviation in pkg/pool/pool.go), in /28 prefixes with
+// prefix delegation (getPDDeviation), within the ENI's slots. cfg's
+// WarmIPTarget and MinimumIPTarget stand for the amazon-vpc-cni ConfigMap's
+// warm-ip-target and minimum-ip-target; with neither set, its defaults.
+func windowsDemand(d *Demand, cfg cni.Config, step func(q, w string, v int, r string), note func(string, ...any)) {
+	const rule = "docs/node-addresses.md: Windows: the primary ENI only"
+	warm, minimum := cfg.WarmIPTarget, cfg.MinimumIPTarget
+	pd := d.Mode == cni.ModePrefixDelegation
+	switch {
+	case warm == 0 && minimum == 0 && pd:
+		warm, minimum = windowsPDWarmIPTarget, windowsPDMinimumIPTarget
+	case warm == 0 && minimum == 0:
+		warm, minimum = windowsWarmIPTarget, windowsMinimumIPTarget
+	}
+	d.PodENIs, d.PoolENIs, d.ENIs = 1, 1, 1
+	want := max(d.Pods+warm, minimum)
+	step("ENIs for pods", "1", 1, rule)
+	step("slots per ENI", fmt.Sprintf("%d − 1", d.SlotsPerENI+1), d.SlotsPerENI, "docs/node-addresses.md: the ENI's primary address never goes to a pod")
+	if pd {
+		d.Prefixes = min(satint.CeilDiv(want, cni.AddressesPerPrefix), d.SlotsPerENI)
+		d.PoolAddresses = d.Prefixes * cni.AddressesPerPrefix
+		d.NodeSubnetPrefixes = d.Prefixes
+		step("prefixes", fmt.Sprintf("min(ceil(max(%d + warm-ip-target %d, minimum-ip-target %d) / 16), %d)", d.Pods, warm, minimum, d.SlotsPerENI), d.Prefixes,
+			"docs/node-addresses.md: Windows prefix delegation: whole /28s for the warm IP targets")
+		step("pool addresses", fmt.Sprintf("%d × %d", d.Prefixes, cni.AddressesPerPrefix), d.PoolAddresses, "docs/node-addresses.md: T = 16 × P")
+		note("the node subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.Prefixes)
+	} else {
+		d.PoolAddresses = min(want, d.SlotsPerENI)
+		step("pool IPs", fmt.Sprintf("min(max(%d + warm-ip-target %d, minimum-ip-target %d), %d)", d.Pods, warm, minimum, d.SlotsPerENI), d.PoolAddresses,
+			"docs/node-addresses.md: Windows: warm-ip-target free beyond the pods, minimum-ip-target in all")
+	}
+	d.NodeSubnetAddresses = d.PoolAddresses + 1
+	step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", 1, "ENI primary"), d.NodeSubnetAddresses, rule)
+	if d.PodsWithoutAddress = max(d.Pods-d.PoolAddresses, 0); d.PodsWithoutAddress > 0 {
+		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods", d.PodsWithoutAddress, d.Pods)
+	}
 }
 
 // poolUnits returns the warm pool in its units (IPs, or /28 prefixes in

@@ -81,6 +81,7 @@ func TestWorkedExamples(t *testing.T) {
 	ipv6 := with(func(s *setup) { s.IPv6, s.PrefixDelegation = true, true })
 	custom := with(func(s *setup) { s.CustomNetworking = true })
 	discovered := with(func(s *setup) { s.DiscoveredSubnets = true })
+	windows := with(func(s *setup) { s.OS = cni.Windows })
 
 	tests := []struct {
 		name     string
@@ -133,6 +134,14 @@ func TestWorkedExamples(t *testing.T) {
 		{"m5.large discovered without subnet discovery: all in the node subnet", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.SubnetDiscovery = true, false }), 29, 27, want{3, 27, 0, 30, 0, 0, 0}, 3},
 		{"m5.large discovered on VPC CNI 1.17: all in the node subnet", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.Version = true, cni.Version{Major: 1, Minor: 17, Patch: 1} }), 29, 27, want{3, 27, 0, 30, 0, 0, 0}, 3},
 		{"m5.large custom networking wins over discovery", "m5.large", with(func(s *setup) { s.DiscoveredSubnets, s.CustomNetworking = true, true }), 20, 5, want{3, 18, 0, 1, 20, 0, 0}, 2},
+		// Windows: the VPC resource controller, the primary ENI alone; by default
+		// 3 warm IPs beyond the pods and 3 in all, or with prefixes 1 and 3 in /28s.
+		{"m5.large Windows 9 pods: the ENI's 9 slots", "m5.large", windows, 9, 9, want{1, 9, 0, 10, 0, 0, 0}, 1},
+		{"m5.large Windows 5 pods", "m5.large", windows, 9, 5, want{1, 8, 0, 9, 0, 0, 0}, 1},
+		{"m5.large Windows 0 pods: the minimum of 3", "m5.large", windows, 9, 0, want{1, 3, 0, 4, 0, 0, 0}, 1},
+		{"m5.large Windows warm-ip-target 1", "m5.large", with(func(s *setup) { s.OS, s.WarmIPTarget = cni.Windows, 1 }), 9, 5, want{1, 6, 0, 7, 0, 0, 0}, 1},
+		{"m5.large Windows prefixes 108 pods", "m5.large", with(func(s *setup) { s.OS, s.PrefixDelegation = cni.Windows, true }), 110, 108, want{1, 112, 7, 113, 0, 0, 0}, 1},
+		{"m5.large Windows prefixes 0 pods", "m5.large", with(func(s *setup) { s.OS, s.PrefixDelegation = cni.Windows, true }), 110, 0, want{1, 16, 1, 17, 0, 0, 0}, 1},
 		// Derived: MAX_ENI, WARM_ENI_TARGET=0 and 2, MINIMUM_IP_TARGET alone.
 		{"m5.large MAX_ENI=2", "m5.large", with(func(s *setup) { s.MaxENI = 2 }), 20, 18, want{2, 18, 0, 20, 0, 0, 0}, 2},
 		{"m5.large WARM_ENI_TARGET=0 9 pods", "m5.large", with(func(s *setup) { s.WarmENITarget = 0 }), 29, 9, want{2, 18, 0, 20, 0, 0, 0}, 2},

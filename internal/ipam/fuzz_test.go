@@ -18,6 +18,7 @@ func FuzzNodeDemand(f *testing.F) {
 	f.Add(uint16(3), 1, 0, 0, 1, uint8(4), 0, 3, 20, 5)                    // security groups for pods
 	f.Add(uint16(4), 1, 0, 0, 1, uint8(8), 0, 0, 110, 50)                  // IPv6
 	f.Add(uint16(0), 1, 0, 0, 1, uint8(17), 0, 0, 250, 248)                // discovered subnets, prefixes on two ENIs
+	f.Add(uint16(0), 1, 0, 0, 1, uint8(33), 0, 0, 110, 108)                // Windows with prefixes
 	f.Add(uint16(5), 0, 1<<62, 1<<62, 1<<62, uint8(3), 1, 0, 1<<62, 1<<61) // huge values
 	all := shapes(f)
 	f.Fuzz(func(t *testing.T, typ uint16, wet, wit, minIP, wpt int, flags uint8, maxENI, sgPods, maxPods, pods int) {
@@ -27,6 +28,9 @@ func FuzzNodeDemand(f *testing.F) {
 			PrefixDelegation: flags&1 != 0, CustomNetworking: flags&2 != 0,
 			SecurityGroupsForPods: flags&4 != 0, MaxENI: maxENI, SubnetDiscovery: true, DiscoveredSubnets: flags&16 != 0,
 		}, IPv6: flags&8 != 0, SGPods: sgPods}
+		if flags&32 != 0 {
+			s.OS = cni.Windows
+		}
 		d, err := demand(inst, s, maxPods, pods)
 		if err != nil {
 			if msg := err.Error(); msg == "" || strings.Contains(msg, "\n") {
