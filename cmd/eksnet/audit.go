@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -108,15 +110,21 @@ func runAudit(ctx context.Context, opts *auditOptions) error {
 		return notAudited(err)
 	}
 	view := auditView{report}
+	out := opts.factory.streams.Out
 	if len(report.Findings) == 0 && (format == render.Table || format == render.Wide) {
 		// No table of nothing: the summary says it.
 		for _, line := range view.Footnotes() {
-			if _, err := fmt.Fprintln(opts.factory.streams.Out, prose.Printable(line)); err != nil {
+			if _, err := fmt.Fprintln(out, prose.Printable(line)); err != nil {
 				return err
 			}
 		}
-	} else if err := render.Write(opts.factory.streams.Out, format, view); err != nil {
+	} else if err := render.Write(out, format, view); err != nil {
 		return err
+	}
+	if format == render.Wide {
+		if err := view.writeFigures(out); err != nil {
+			return err
+		}
 	}
 	failing := 0
 	for _, f := range report.Findings {
@@ -240,9 +248,56 @@ var auditSourceFlags = map[audit.Source]string{
 }
 
 // auditView renders a report: one row per finding, most severe first, then
-// the summary line and the checks skipped; -o wide is the same table (the
-// per-node and per-subnet figures are in -o json and yaml).
+// the summary line and the checks skipped; -o wide adds the figures behind
+// them, a table of the subnets and one of the nodes.
 type auditView struct{ *audit.Report }
+
+// writeFigures writes -o wide's subnet and node tables.
+func (v auditView) writeFigures(w io.Writer) error {
+	count := func(n int, known bool) string {
+		if !known {
+			return "-"
+		}
+		return strconv.Itoa(n)
+	}
+	var subnets [][]string
+	for _, s := range v.Subnets {
+		runsOut := "-"
+		if s.RunsOutMonth > 0 {
+			runsOut = fmt.Sprintf("month %d", s.RunsOutMonth)
+		}
+		subnets = append(subnets, []string{s.ID, s.AZ, s.CIDR, strconv.Itoa(s.Available), strconv.Itoa(s.Nodes),
+			strconv.Itoa(s.DemandAddresses), strconv.Itoa(s.DemandBlocks), count(s.MoreAddresses, s.HeldKnown), count(s.FreeBlocks, s.FreeBlocks >= 0), runsOut})
+	}
+	var nodes [][]string
+	for _, n := range v.Nodes {
+		pod := n.PodSubnet
+		if len(n.DiscoveredSubnets) > 1 {
+			pod = strings.Join(n.DiscoveredSubnets, ",")
+		}
+		nodes = append(nodes, []string{n.Name, n.InstanceType, n.Zone, n.OS, strconv.Itoa(n.CapacityPods), strconv.Itoa(n.ENILimitedPods),
+			strconv.Itoa(n.RecommendedMaxPods), orDash(n.NodeSubnet), orDash(pod), strconv.Itoa(n.ENIs), strconv.Itoa(n.HeldAddresses), strconv.Itoa(n.HeldPrefixes)})
+	}
+	for _, t := range []struct {
+		header []string
+		rows   [][]string
+	}{
+		{[]string{"SUBNET", "AZ", "CIDR", "AVAILABLE", "NODES", "DEMAND", "DEMAND /28S", "MORE", "FREE /28S", "RUNS OUT"}, subnets},
+		{[]string{"NODE", "TYPE", "ZONE", "OS", "MAX PODS", "ENI LIMIT", "RECOMMENDED", "NODE SUBNET", "POD SUBNET", "ENIS", "HELD", "HELD /28S"}, nodes},
+	} {
+		if len(t.rows) == 0 {
+			continue
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+		if err := render.WriteTable(w, t.header, t.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 
 func (v auditView) TableHeader(bool) []string {
 	return []string{"SEVERITY", "KIND", "OBJECT", "MESSAGE"}

@@ -349,3 +349,17 @@ func BenchmarkAuditCommand10kNodes100kENIs(b *testing.B) {
 		}
 	}
 }
+
+// -o wide adds the figures behind the findings: a table of the subnets and
+// one of the nodes, pinned by a golden file.
+func TestAuditWide(t *testing.T) {
+	out, _, code := run(t, auditArgs("drift", "-o", "wide")...)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	golden(t, "audit-drift-wide.txt", out)
+	table, _, _ := run(t, auditArgs("drift")...)
+	if !strings.HasPrefix(out, table) || !strings.Contains(out, "\nSUBNET ") || !strings.Contains(out, "\nNODE ") {
+		t.Errorf("-o wide is not the table followed by the subnet and node tables:\n%s", out)
+	}
+}
