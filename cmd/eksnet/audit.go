@@ -24,17 +24,18 @@ import (
 var auditFormats = []render.Format{render.Table, render.Wide, render.JSON, render.YAML}
 
 type auditOptions struct {
-	factory     *factory
-	nodes       string
-	awsNode     string
-	eniConfigs  string
-	subnetsFile string
-	enisFile    string
-	pods        string
-	growth      string
-	aws         awsFlags // --live and the AWS settings it uses
-	output      string
-	failOn      string
+	factory      *factory
+	nodes        string
+	awsNode      string
+	eniConfigs   string
+	cniConfigMap string
+	subnetsFile  string
+	enisFile     string
+	pods         string
+	growth       string
+	aws          awsFlags // --live and the AWS settings it uses
+	output       string
+	failOn       string
 }
 
 func newAuditCmd(f *factory, runF func(*auditOptions) error) *cobra.Command {
@@ -71,6 +72,7 @@ Exit status: 0 when no finding is at or above --fail-on, 1 when one is,
 	fs.StringVar(&opts.nodes, "nodes", "", "the nodes: kubectl get nodes -o json (- for standard input)")
 	fs.StringVar(&opts.awsNode, "aws-node", "", "the CNI's settings: kubectl get ds aws-node -n kube-system -o yaml (or json), or the EKS add-on's: aws eks describe-addon --addon-name vpc-cni (or its configurationValues)")
 	fs.StringVar(&opts.eniConfigs, "eniconfigs", "", "custom networking's ENIConfigs: kubectl get eniconfigs -o json")
+	fs.StringVar(&opts.cniConfigMap, "cni-configmap", "", "Windows nodes' settings: kubectl get configmap amazon-vpc-cni -n kube-system -o yaml (default: the VPC resource controller's)")
 	fs.StringVar(&opts.subnetsFile, "subnets-file", "", "the VPC's subnets: aws ec2 describe-subnets --output json")
 	fs.StringVar(&opts.enisFile, "enis-file", "", "the VPC's network interfaces: aws ec2 describe-network-interfaces --output json")
 	opts.aws.bind(cmd, liveAudit, 60*time.Second)
@@ -176,6 +178,12 @@ func readAuditInput(opts *auditOptions) (audit.Input, render.Format, audit.Sever
 		{"--nodes", opts.nodes, inputs.MaxClusterFile, func(d []byte) (err error) { in.Nodes, err = kube.ParseNodes(d); return }, nil},
 		{"--aws-node", opts.awsNode, inputs.MaxDaemonSet, func(d []byte) (err error) { in.CNI, _, err = kube.DaemonSetCNI(d); return }, nil},
 		{"--eniconfigs", opts.eniConfigs, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIConfigs, err = kube.ParseENIConfigs(d); return }, &in.HasENIConfigs},
+		// After --aws-node, whose version it takes.
+		{"--cni-configmap", opts.cniConfigMap, inputs.MaxDaemonSet, func(d []byte) error {
+			cfg, err := kube.WindowsCNI(d, in.CNI.Version)
+			in.WindowsCNI = &cfg
+			return err
+		}, nil},
 		{"--subnets-file", opts.subnetsFile, inputs.MaxSubnetsFile, func(d []byte) (err error) { in.Subnets, err = subnet.ParseDescribeSubnets(d); return }, &in.HasSubnets},
 		{"--enis-file", opts.enisFile, inputs.MaxClusterFile, func(d []byte) (err error) { in.ENIs, err = subnet.ParseDescribeNetworkInterfaces(d); return }, &in.HasENIs},
 		{"--pods", opts.pods, inputs.MaxClusterFile, func(d []byte) (err error) { in.Pods, err = kube.ParsePods(d); return }, &in.HasPods},
@@ -297,7 +305,6 @@ func (v auditView) writeFigures(w io.Writer) error {
 	}
 	return nil
 }
-
 
 func (v auditView) TableHeader(bool) []string {
 	return []string{"SEVERITY", "KIND", "OBJECT", "MESSAGE"}

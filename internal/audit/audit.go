@@ -22,7 +22,11 @@ import (
 // without them the subnet findings that need them are not computed, and
 // Report.Skipped says which.
 type Input struct {
-	CNI        cni.Config
+	CNI cni.Config
+	// WindowsCNI is the Windows nodes' configuration, from the
+	// amazon-vpc-cni ConfigMap (kube.WindowsCNI); nil for the VPC resource
+	// controller's defaults.
+	WindowsCNI *cni.Config
 	Table      *limits.Table
 	Nodes      []kube.Node
 	ENIConfigs []kube.ENIConfig
@@ -271,9 +275,12 @@ func (a *auditor) nodes() {
 		cfg := a.in.CNI
 		if n.OS == "windows" {
 			// Windows pods' addresses are the VPC resource controller's, from
-			// the primary ENI; aws-node's settings do not apply, and its
-			// prefix delegation is a ConfigMap switch the DaemonSet does not show.
+			// the primary ENI; aws-node's settings do not apply, but those of
+			// the amazon-vpc-cni ConfigMap do, when given.
 			cfg = cni.Config{Version: cfg.Version, OS: cni.Windows}
+			if a.in.WindowsCNI != nil {
+				cfg = *a.in.WindowsCNI
+			}
 		}
 		fig.KubeReservedMemoryMiB = int((n.CapacityMemory-n.AllocatableMemory)>>20) - formula.EvictionHardMemoryMiB
 		fig.ExpectedKubeReservedMemoryMiB = formula.KubeReservedMemoryMiB(n.CapacityPods)

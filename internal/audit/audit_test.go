@@ -368,3 +368,30 @@ func TestDiscoveredSubnets(t *testing.T) {
 		}
 	}
 }
+
+// Windows nodes take their addresses as the VPC resource controller holds
+// them on the primary ENI: an m5.large at its 9 pods 9 + 1 = 10 by default;
+// with the ConfigMap's prefix delegation (warm-ip-target 1, minimum 3 by
+// default) at max pods 110, 7 /28s and its own address.
+func TestWindowsNodes(t *testing.T) {
+	win := node("w1", 9)
+	win.OS = "windows"
+	in := Input{CNI: cni.DefaultConfig(), Table: table(t), Nodes: []kube.Node{win}, Subnets: []subnet.Existing{nodeSubnet}, HasSubnets: true}
+	r, err := Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Subnets[0]; s.DemandAddresses != 10 || s.DemandBlocks != 0 || s.Nodes != 1 {
+		t.Errorf("default: %+v", s)
+	}
+	pd := cni.Config{Version: cni.LatestVersion, OS: cni.Windows, PrefixDelegation: true}
+	in.WindowsCNI = &pd
+	win.CapacityPods = 110
+	in.Nodes = []kube.Node{win}
+	if r, err = Run(in); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Subnets[0]; s.DemandAddresses != 1 || s.DemandBlocks != 7 {
+		t.Errorf("prefix delegation: %+v", s)
+	}
+}

@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -301,8 +302,9 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 }
 
 // Windows warm pool targets of the VPC resource controller when its
-// ConfigMap sets neither warm-ip-target nor minimum-ip-target
-// (ParseWinIPTargetConfigs in pkg/config/loader.go of
+// ConfigMap sets neither warm-ip-target nor minimum-ip-target, and with
+// prefix delegation each one it leaves unset (ParseWinIPTargetConfigs in
+// pkg/config/loader.go and getPDDeviation in pkg/pool/pool.go of
 // amazon-vpc-resource-controller-k8s; docs/node-addresses.md "Windows nodes").
 const (
 	windowsWarmIPTarget      = 3 // secondary IPs
@@ -323,8 +325,8 @@ func windowsDemand(d *Demand, cfg cni.Config, step func(q, w string, v int, r st
 	warm, minimum := cfg.WarmIPTarget, cfg.MinimumIPTarget
 	pd := d.Mode == cni.ModePrefixDelegation
 	switch {
-	case warm == 0 && minimum == 0 && pd:
-		warm, minimum = windowsPDWarmIPTarget, windowsPDMinimumIPTarget
+	case pd: // each target unset takes its default (getPDDeviation)
+		warm, minimum = cmp.Or(warm, windowsPDWarmIPTarget), cmp.Or(minimum, windowsPDMinimumIPTarget)
 	case warm == 0 && minimum == 0:
 		warm, minimum = windowsWarmIPTarget, windowsMinimumIPTarget
 	}
