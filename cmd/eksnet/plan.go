@@ -300,6 +300,9 @@ func (v planView) Footnotes() []string {
 	if v.CNI.KubectlSetEnv != "" {
 		lines = append(lines, v.CNI.KubectlSetEnv)
 	}
+	if v.CNI.KubectlPatchConfigMap != "" {
+		lines = append(lines, v.CNI.KubectlPatchConfigMap+"    # Windows nodes: the VPC resource controller's settings")
+	}
 	for _, g := range v.NodeGroups {
 		line := fmt.Sprintf("node group %s: max pods %d (set by %s", g.Name, g.MaxPods, g.SetBy)
 		if v.PodSubnets == plan.PodSubnetsENIConfig {

@@ -1,8 +1,10 @@
 package cni
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/eksnet/eksnet/internal/enum"
@@ -284,7 +286,44 @@ func (c Config) HostNetworkPodsOn() int {
 	return HostNetworkPods
 }
 
+// The amazon-vpc-cni ConfigMap in kube-system, whose keys the VPC resource
+// controller reads for Windows nodes (pkg/config/type.go and
+// ParseWinIPTargetConfigs in pkg/config/loader.go of
+// amazon-vpc-resource-controller-k8s; each target also under a windows-
+// spelling, read when the plain one is absent).
+const (
+	ConfigMapName                    = "amazon-vpc-cni"
+	ConfigMapWindowsIPAM             = "enable-windows-ipam"
+	ConfigMapWindowsPrefixDelegation = "enable-windows-prefix-delegation"
+	ConfigMapWarmIPTarget            = "warm-ip-target"
+	ConfigMapMinimumIPTarget         = "minimum-ip-target"
+	ConfigMapWarmPrefixTarget        = "warm-prefix-target"
+	ConfigMapWindowsKeyPrefix        = "windows-"
+)
+
 // WindowsPrefixDelegationSwitch is how Windows prefix delegation is turned
-// on: a key of the amazon-vpc-cni ConfigMap that the VPC resource
-// controller reads (pkg/config/type.go of amazon-vpc-resource-controller-k8s).
-const WindowsPrefixDelegationSwitch = `kubectl patch configmap/amazon-vpc-cni -n kube-system --type merge -p '{"data":{"enable-windows-prefix-delegation":"true"}}'`
+// on: a key of the amazon-vpc-cni ConfigMap.
+var WindowsPrefixDelegationSwitch = ConfigMapPatch(map[string]string{ConfigMapWindowsPrefixDelegation: "true"})
+
+// WindowsConfigMap is the amazon-vpc-cni ConfigMap data that sets c for
+// Windows nodes: Windows IPAM on, prefix delegation as c has it, and the
+// warm IP targets c sets (unset ones take the controller's defaults).
+func (c Config) WindowsConfigMap() map[string]string {
+	data := map[string]string{ConfigMapWindowsIPAM: "true", ConfigMapWindowsPrefixDelegation: strconv.FormatBool(c.PrefixDelegation)}
+	if c.WarmIPTarget > 0 {
+		data[ConfigMapWarmIPTarget] = strconv.Itoa(c.WarmIPTarget)
+	}
+	if c.MinimumIPTarget > 0 {
+		data[ConfigMapMinimumIPTarget] = strconv.Itoa(c.MinimumIPTarget)
+	}
+	return data
+}
+
+// ConfigMapPatch is the kubectl command that merges data into the
+// amazon-vpc-cni ConfigMap. The keys are the controller's and the values
+// numbers or booleans, so the JSON needs no shell quoting inside its
+// single quotes.
+func ConfigMapPatch(data map[string]string) string {
+	doc, _ := json.Marshal(map[string]map[string]string{"data": data}) // a map of strings always marshals
+	return "kubectl patch configmap/" + ConfigMapName + " -n kube-system --type merge -p '" + string(doc) + "'"
+}

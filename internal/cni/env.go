@@ -108,6 +108,9 @@ func ManifestEnv() map[string]string {
 func (c Config) Env() []EnvVar {
 	var env []EnvVar
 	add := func(name, value string) { env = append(env, EnvVar{Name: name, Value: value}) }
+	if c.IsWindows() {
+		return nil // Windows nodes take the ConfigMap's settings (WindowsConfigMap), not aws-node's
+	}
 	if c.IsIPv6() {
 		// The CNI runs IPv6 only in prefix mode and with IPv4 off; the warm
 		// targets do not apply to the one /80 (isConfigValid in pkg/ipamd/ipamd.go).

@@ -10,19 +10,6 @@ import (
 	"github.com/eksnet/eksnet/internal/prose"
 )
 
-// Keys of the amazon-vpc-cni ConfigMap that the VPC resource controller
-// reads for Windows nodes (pkg/config/type.go and ParseWinIPTargetConfigs
-// in pkg/config/loader.go of amazon-vpc-resource-controller-k8s; each
-// target also under a windows- spelling, read when the plain one is absent).
-const (
-	ConfigMapWindowsIPAM             = "enable-windows-ipam"
-	ConfigMapWindowsPrefixDelegation = "enable-windows-prefix-delegation"
-	ConfigMapWarmIPTarget            = "warm-ip-target"
-	ConfigMapMinimumIPTarget         = "minimum-ip-target"
-	ConfigMapWarmPrefixTarget        = "warm-prefix-target"
-	configMapWindowsPrefix           = "windows-"
-)
-
 type configMap struct {
 	Kind     string `yaml:"kind"`
 	Metadata struct {
@@ -50,27 +37,27 @@ func WindowsCNI(data []byte, version cni.Version) (cni.Config, error) {
 	if cm.Kind != "ConfigMap" {
 		return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: the file holds kind %q, not a ConfigMap (kubectl get configmap amazon-vpc-cni -n kube-system -o yaml)", cm.Kind)
 	}
-	if cm.Metadata.Name != "amazon-vpc-cni" {
-		return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: the ConfigMap is %q, not amazon-vpc-cni", prose.Printable(cm.Metadata.Name))
+	if cm.Metadata.Name != cni.ConfigMapName {
+		return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: the ConfigMap is %q, not %s", prose.Printable(cm.Metadata.Name), cni.ConfigMapName)
 	}
 	get := func(key string) (string, bool) {
 		if v, ok := cm.Data[key]; ok {
 			return v, true
 		}
-		v, ok := cm.Data[configMapWindowsPrefix+key]
+		v, ok := cm.Data[cni.ConfigMapWindowsKeyPrefix+key]
 		return v, ok
 	}
-	if v, ok := cm.Data[ConfigMapWindowsPrefixDelegation]; ok {
+	if v, ok := cm.Data[cni.ConfigMapWindowsPrefixDelegation]; ok {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: %s=%q is not true or false", ConfigMapWindowsPrefixDelegation, prose.Printable(v))
+			return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: %s=%q is not true or false", cni.ConfigMapWindowsPrefixDelegation, prose.Printable(v))
 		}
 		cfg.PrefixDelegation = b
 	}
 	for _, t := range []struct {
 		key string
 		dst *int
-	}{{ConfigMapWarmIPTarget, &cfg.WarmIPTarget}, {ConfigMapMinimumIPTarget, &cfg.MinimumIPTarget}, {ConfigMapWarmPrefixTarget, &cfg.WarmPrefixTarget}} {
+	}{{cni.ConfigMapWarmIPTarget, &cfg.WarmIPTarget}, {cni.ConfigMapMinimumIPTarget, &cfg.MinimumIPTarget}, {cni.ConfigMapWarmPrefixTarget, &cfg.WarmPrefixTarget}} {
 		v, ok := get(t.key)
 		if !ok {
 			continue
@@ -83,10 +70,10 @@ func WindowsCNI(data []byte, version cni.Version) (cni.Config, error) {
 	}
 	if cfg.PrefixDelegation && cfg.WarmPrefixTarget > 0 && cfg.WarmIPTarget == 0 && cfg.MinimumIPTarget == 0 {
 		return cfg, fmt.Errorf("amazon-vpc-cni ConfigMap: %s=%d without %s or %s: the Windows pool by warm prefixes is not modelled; set the warm IP targets instead",
-			ConfigMapWarmPrefixTarget, cfg.WarmPrefixTarget, ConfigMapWarmIPTarget, ConfigMapMinimumIPTarget)
+			cni.ConfigMapWarmPrefixTarget, cfg.WarmPrefixTarget, cni.ConfigMapWarmIPTarget, cni.ConfigMapMinimumIPTarget)
 	}
 	cfg.WarmPrefixTarget = 0
-	if _, given := get(ConfigMapWarmIPTarget); given && cfg.WarmIPTarget == 0 && !cfg.PrefixDelegation {
+	if _, given := get(cni.ConfigMapWarmIPTarget); given && cfg.WarmIPTarget == 0 && !cfg.PrefixDelegation {
 		cfg.WarmIPTarget = 1 // the controller keeps at least one warm IP in secondary-IP mode
 	}
 	return cfg, cfg.Validate()

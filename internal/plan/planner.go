@@ -164,6 +164,10 @@ func groupField(i int, name string) string {
 // and the kubectl command that sets it, every value quoted for the shell.
 func cniEnv(c cni.Config) (CNIResult, error) {
 	res := CNIResult{Env: []cni.EnvVar{}, ENIConfigLabel: c.ENIConfigLabel}
+	if c.IsWindows() {
+		res.WindowsConfigMap = c.WindowsConfigMap()
+		res.KubectlPatchConfigMap = cni.ConfigMapPatch(res.WindowsConfigMap)
+	}
 	env := c.Env()
 	if len(env) == 0 {
 		return res, nil

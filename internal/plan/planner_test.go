@@ -748,3 +748,31 @@ func TestBuildCustomNetworkingBeyondASixteen(t *testing.T) {
 		t.Errorf("err =\n%v\nwant\n%s", err, want)
 	}
 }
+
+// Windows nodes: 10 addresses per m5.large (9 pods and the ENI's own), the
+// VPC resource controller's settings as an amazon-vpc-cni ConfigMap patch,
+// and no aws-node env.
+func TestBuildWindows(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b"}, VPC: VPC{CIDRs: []string{"10.0.0.0/16"}},
+		CNI: CNI{Config: cni.DefaultConfig()}, NodeGroups: []NodeGroup{{Name: "win", InstanceTypes: []string{"m5.large"}, Nodes: 20}},
+	}
+	f.CNI.OS = cni.Windows
+	res, err := buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := res.NodeGroups[0]
+	if g.MaxPods != 9 || g.PodsPerNode != 9 || g.PerNode.NodeSubnetAddresses != 10 {
+		t.Errorf("node group %+v", g)
+	}
+	want := `kubectl patch configmap/amazon-vpc-cni -n kube-system --type merge -p '{"data":{"enable-windows-ipam":"true","enable-windows-prefix-delegation":"false"}}'`
+	if res.CNI.KubectlSetEnv != "" || len(res.CNI.Env) != 0 || res.CNI.KubectlPatchConfigMap != want {
+		t.Errorf("cni %+v", res.CNI)
+	}
+	for _, s := range res.Subnets {
+		if s.Role == RoleNode && (s.AddressesNeededFuture != 120 || netip.MustParsePrefix(s.CIDR).Bits() != 24) {
+			t.Errorf("node subnet %+v", s)
+		}
+	}
+}

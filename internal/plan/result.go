@@ -190,4 +190,8 @@ type CNIResult struct {
 	Env            []cni.EnvVar `json:"env"`
 	KubectlSetEnv  string       `json:"kubectlSetEnv"`
 	ENIConfigLabel string       `json:"eniConfigLabel,omitempty"`
+	// Windows nodes: the amazon-vpc-cni ConfigMap data the VPC resource
+	// controller reads, and the kubectl command that sets it.
+	WindowsConfigMap      map[string]string `json:"windowsConfigMap,omitempty"`
+	KubectlPatchConfigMap string            `json:"kubectlPatchConfigMap,omitempty"`
 }
