@@ -40,9 +40,14 @@ func TestMapInChromium(t *testing.T) {
 	if browser == "" {
 		t.Skipf("no Chromium on PATH: .ci/install-browser installs Debian's chromium (or set %s)", browserEnv)
 	}
-	for _, plan := range []string{"example.yaml", "discovery-split.yaml", "ipv6.yaml"} {
-		t.Run(plan, func(t *testing.T) {
-			svg, stderr, code := run(t, "plan", "-f", filepath.Join("testdata", "plan", plan), "-o", "svg")
+	crowded := filepath.Join(t.TempDir(), "crowded.yaml")
+	if err := os.WriteFile(crowded, []byte(crowdedPlan()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, plan := range []string{filepath.Join("testdata", "plan", "example.yaml"), filepath.Join("testdata", "plan", "discovery-split.yaml"),
+		filepath.Join("testdata", "plan", "ipv6.yaml"), crowded} {
+		t.Run(filepath.Base(plan), func(t *testing.T) {
+			svg, stderr, code := run(t, "plan", "-f", plan, "-o", "svg")
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -69,6 +74,20 @@ func TestMapInChromium(t *testing.T) {
 			}
 		})
 	}
+}
+
+// crowdedPlan is a VPC with 30 existing subnets in each of 3 AZs beside the
+// plan's own: the map must still show every one of them.
+func crowdedPlan() string {
+	var b strings.Builder
+	b.WriteString("region: us-west-2\nvpc:\n  cidrs: [10.0.0.0/16, 100.64.0.0/16]\n  existingSubnets:\n")
+	azs := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	for i := range 90 {
+		fmt.Fprintf(&b, "    - {cidr: 10.0.%d.0/25, az: %s}\n", i*2, azs[i%3])
+	}
+	b.WriteString("azs: [us-west-2a, us-west-2b, us-west-2c]\ncni:\n  secondaryCIDR: 100.64.0.0/16\n")
+	b.WriteString("nodeGroups:\n  - {name: general, instanceTypes: [m5.large], nodes: 30, futureNodes: 90}\n")
+	return b.String()
 }
 
 // mapDoc is what the test reads back from the SVG: its size and each
@@ -110,7 +129,7 @@ func parseMap(r io.Reader) (mapDoc, error) {
 			case el.Name.Local == "svg":
 				doc.width, _ = strconv.Atoi(attr("width"))
 				doc.height, _ = strconv.Atoi(attr("height"))
-			case el.Name.Local == "rect" && attr("class") == "subnet":
+			case el.Name.Local == "rect" && (attr("class") == "subnet" || attr("class") == "other"):
 				num := func(name string) float64 { v, _ := strconv.ParseFloat(attr(name), 64); return v }
 				doc.subnets = append(doc.subnets, drawn{x: num("x"), y: num("y"), w: num("width"), h: num("height"), fill: attr("fill")})
 				current = &doc.subnets[len(doc.subnets)-1]

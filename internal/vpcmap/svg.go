@@ -91,6 +91,17 @@ func blocksOf(r *plan.Result) ([]block, error) {
 	return blocks, nil
 }
 
+// outlineMinWidth is the narrowest rectangle that gets the existing
+// subnets' outline: on a sliver the outline would hide the fill.
+const outlineMinWidth = 6
+
+func outline(w float64) string {
+	if w < outlineMinWidth {
+		return "none"
+	}
+	return "#000"
+}
+
 // zoomBits is how much smaller than its block the span of a block's
 // subnets must be for the map to add an enlarged bar of that span: at an
 // eighth of the block, subnets that are slivers on its own bar get room for
@@ -235,8 +246,8 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 			if o.AZ != "" {
 				what += " in " + o.AZ
 			}
-			fmt.Fprintf(&b, `<rect class="other" x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" stroke="#000"><title>%s: not the cluster's, carved around</title></rect>`+"\n",
-				x, y, w, barHeight, otherColour, esc(what))
+			fmt.Fprintf(&b, `<rect class="other" x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" stroke="%s"><title>%s: not the cluster's, carved around</title></rect>`+"\n",
+				x, y, w, barHeight, otherColour, outline(w), esc(what))
 			if w > 70 {
 				fmt.Fprintf(&b, `<text x="%.2f" y="%d" font-size="10">%s</text>`+"\n", x+3, y+barHeight/2+4, esc(o.CIDR))
 			}
@@ -246,7 +257,7 @@ func WriteSVG(w io.Writer, r *plan.Result) error {
 			x, w := span(bl.prefix, p)
 			stroke := "none"
 			if s.Existing {
-				stroke = "#000"
+				stroke = outline(w)
 			}
 			d := details(s)
 			fmt.Fprintf(&b, `<rect class="subnet" x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" stroke="%s"><title>%s %s %s (%s): %s usable, %s now, %s at the future size (%s)</title></rect>`+"\n",
