@@ -190,6 +190,7 @@ func mergeLiveVPC(ctx context.Context, f *plan.File, a *awsFlags) error {
 	if err := plan.MergeVPCBlocks(f, vpc.CIDRs); err != nil {
 		return err
 	}
+	plan.MergeVPCIPv6(f, vpc.IPv6CIDR, vpc.IPv6AmazonProvided)
 	subnets, vpcID, err := plan.SubnetsOfVPC(vpc.Subnets, vpc.ID, "EC2")
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -26,11 +27,25 @@ func ParseSubnets(data []byte) ([]ec2types.Subnet, error) {
 	return *doc.Subnets, nil
 }
 
-// VPC is a DescribeVpcs record of VPC id with its IPv4 blocks associated,
-// the first one the primary block.
+// VPC is a DescribeVpcs record of VPC id with its blocks associated: the
+// IPv4 ones, the first the primary block, and an IPv6 one (a CIDR with a
+// colon) as Amazon provides it.
 func VPC(id string, cidrs ...string) ec2types.Vpc {
 	v := ec2types.Vpc{VpcId: aws.String(id), State: ec2types.VpcStateAvailable, OwnerId: aws.String("111122223333"),
 		InstanceTenancy: ec2types.TenancyDefault, IsDefault: aws.Bool(false), DhcpOptionsId: aws.String("dopt-0123456789abcdef0")}
+	var v4 []string
+	for _, c := range cidrs {
+		if !strings.Contains(c, ":") {
+			v4 = append(v4, c)
+			continue
+		}
+		v.Ipv6CidrBlockAssociationSet = append(v.Ipv6CidrBlockAssociationSet, ec2types.VpcIpv6CidrBlockAssociation{
+			AssociationId: aws.String(fmt.Sprintf("vpc-cidr-assoc-%017x", 0x600+len(v.Ipv6CidrBlockAssociationSet))),
+			Ipv6CidrBlock: aws.String(c), Ipv6Pool: aws.String("Amazon"), NetworkBorderGroup: aws.String("us-west-2"),
+			Ipv6CidrBlockState: &ec2types.VpcCidrBlockState{State: ec2types.VpcCidrBlockStateCodeAssociated},
+		})
+	}
+	cidrs = v4
 	if len(cidrs) > 0 {
 		v.CidrBlock = aws.String(cidrs[0])
 	}

@@ -15,21 +15,27 @@ import (
 // MaxSubnetsPerCall is the most subnets DescribeSubnets returns on one page.
 const MaxSubnetsPerCall = 1000
 
-// VPC is what EC2 says of a VPC: its IPv4 blocks and its subnets.
+// VPC is what EC2 says of a VPC: its IPv4 blocks, its IPv6 block and its
+// subnets.
 type VPC struct {
 	ID      string
 	CIDRs   []string          // the blocks associated with it, the primary first
 	Subnets []subnet.Existing // its IPv4 subnets, as ParseDescribeSubnets reads them from a file
+	// IPv6CIDR is its associated IPv6 block ("" without one);
+	// IPv6AmazonProvided says it is the /56 Amazon provides (pool "Amazon").
+	IPv6CIDR           string
+	IPv6AmazonProvided bool
 }
 
 // DescribeVPC reads the VPC vpcID: its blocks (DescribeVpcs, which also
 // tells an unknown VPC, since a filter on one matches nothing) and its
 // subnets (DescribeSubnets). A VPC without subnets has none, not an error.
 func DescribeVPC(ctx context.Context, api API, vpcID string) (VPC, error) {
-	cidrs, err := VPCBlocks(ctx, api, vpcID)
+	v, err := describeVPC(ctx, api, vpcID)
 	if err != nil {
 		return VPC{}, err
 	}
+	cidrs := ipv4Blocks(v)
 	records, err := DescribeSubnets(ctx, api, vpcID)
 	if err != nil {
 		return VPC{}, err
@@ -38,24 +44,44 @@ func DescribeVPC(ctx context.Context, api API, vpcID string) (VPC, error) {
 	if err != nil {
 		return VPC{}, err
 	}
-	return VPC{ID: vpcID, CIDRs: cidrs, Subnets: subnets}, nil
+	out := VPC{ID: vpcID, CIDRs: cidrs, Subnets: subnets}
+	for _, a := range v.Ipv6CidrBlockAssociationSet {
+		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == ec2types.VpcCidrBlockStateCodeAssociated && aws.ToString(a.Ipv6CidrBlock) != "" {
+			out.IPv6CIDR, out.IPv6AmazonProvided = aws.ToString(a.Ipv6CidrBlock), aws.ToString(a.Ipv6Pool) == "Amazon"
+			break
+		}
+	}
+	return out, nil
 }
 
 // VPCBlocks returns the IPv4 blocks associated with the VPC vpcID, the
 // primary first, then the others in EC2's order (DescribeVpcs). An unknown
 // VPC fails with a *VPCNotFoundError.
 func VPCBlocks(ctx context.Context, api API, vpcID string) ([]string, error) {
+	v, err := describeVPC(ctx, api, vpcID)
+	if err != nil {
+		return nil, err
+	}
+	return ipv4Blocks(v), nil
+}
+
+// describeVPC is the VPC vpcID as DescribeVpcs answers it.
+func describeVPC(ctx context.Context, api API, vpcID string) (ec2types.Vpc, error) {
 	out, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{vpcID}})
 	if err != nil {
-		return nil, explain(ctx, "DescribeVpcs", err)
+		return ec2types.Vpc{}, explain(ctx, "DescribeVpcs", err)
 	}
 	i := slices.IndexFunc(out.Vpcs, func(v ec2types.Vpc) bool { return aws.ToString(v.VpcId) == vpcID })
 	if i < 0 {
 		// EC2 answers an unknown VPC ID with InvalidVpcID.NotFound, never
 		// with an empty list: this endpoint is not behaving as EC2 does.
-		return nil, fmt.Errorf("DescribeVpcs: the answer names no VPC %s and no error, which EC2 never sends: check --endpoint-url, and any proxy in the way", vpcID)
+		return ec2types.Vpc{}, fmt.Errorf("DescribeVpcs: the answer names no VPC %s and no error, which EC2 never sends: check --endpoint-url, and any proxy in the way", vpcID)
 	}
-	v := out.Vpcs[i]
+	return out.Vpcs[i], nil
+}
+
+// ipv4Blocks are v's associated IPv4 blocks, the primary first.
+func ipv4Blocks(v ec2types.Vpc) []string {
 	var cidrs []string
 	if primary := aws.ToString(v.CidrBlock); primary != "" {
 		cidrs = append(cidrs, primary)
@@ -67,7 +93,7 @@ func VPCBlocks(ctx context.Context, api API, vpcID string) ([]string, error) {
 		}
 		cidrs = append(cidrs, c)
 	}
-	return cidrs, nil
+	return cidrs
 }
 
 // DescribeSubnets returns every subnet of the VPC vpcID: DescribeSubnets

@@ -52,6 +52,14 @@ type VPC struct {
 	// IPAM or BYOIP), or "amazon" (the default) for the /56 Amazon provides,
 	// whose addresses are known only once it is associated.
 	IPv6CIDR string `yaml:"ipv6CIDR"`
+	// LiveIPv6 is the IPv6 block EC2 says the VPC has (--live; MergeVPCIPv6).
+	LiveIPv6 *LiveIPv6Block `yaml:"-"`
+}
+
+// LiveIPv6Block is a VPC's associated IPv6 block as EC2 reports it.
+type LiveIPv6Block struct {
+	CIDR           string
+	AmazonProvided bool
 }
 
 // ExistingSubnet is a subnet already in the VPC. With a role it is adopted:

@@ -414,7 +414,7 @@ func layoutIPv6(s *Spec, res *Result) error {
 			v6.Bits, capacity, taken, needed, missing)
 	}
 	r := &IPv6Result{
-		AmazonProvided: !v6.Given, BlockPrefixLength: v6.Bits, SubnetPrefixLength: vpc.IPv6SubnetBits,
+		AmazonProvided: v6.AmazonProvided, BlockPrefixLength: v6.Bits, SubnetPrefixLength: vpc.IPv6SubnetBits,
 		NodePrefixLength: vpc.IPv6NodePrefixBits, SubnetsInBlock: capacity, IPv4StillNeeded: []IPv4Need{},
 	}
 	if v6.Block.IsValid() {

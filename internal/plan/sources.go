@@ -102,6 +102,14 @@ func MergeExisting(f *File, subnets []ExistingSubnet, vpcID, from string) error 
 	return nil
 }
 
+// MergeVPCIPv6 records the IPv6 block EC2 says the VPC has, for an IPv6
+// plan to place its /64s in (validateIPv6 checks it against vpc.ipv6CIDR).
+func MergeVPCIPv6(f *File, cidr string, amazonProvided bool) {
+	if cidr != "" {
+		f.VPC.LiveIPv6 = &LiveIPv6Block{CIDR: cidr, AmazonProvided: amazonProvided}
+	}
+}
+
 // MergeVPCBlocks takes the VPC's IPv4 blocks as EC2 reports them associated
 // (the primary first): a plan without vpc.cidrs gets them all; a plan with
 // them must start with the same primary block (the association rules are

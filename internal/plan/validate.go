@@ -36,9 +36,9 @@ type Spec struct {
 type IPv6Spec struct {
 	// Block is the VPC's IPv6 block; invalid when Amazon provides it and it
 	// is not known yet (subnets are then placed by index in it).
-	Block netip.Prefix
-	Bits  int  // its prefix length: 56 for Amazon's
-	Given bool // Block comes from vpc.ipv6CIDR, not from an existing subnet
+	Block          netip.Prefix
+	Bits           int  // its prefix length: 56 for Amazon's
+	AmazonProvided bool // Amazon's /56, not a block from IPAM or BYOIP
 }
 
 // Existing is a parsed existing subnet.
@@ -466,8 +466,9 @@ func validateIPv6(s *Spec) error {
 	case f.ServiceCIDR != "":
 		return fmt.Errorf("serviceCIDR: %q: an IPv6 cluster's service range is a unique local block EKS assigns itself, not one to choose (leave it out)", f.ServiceCIDR)
 	}
-	v6 := &IPv6Spec{Bits: vpc.AmazonIPv6Bits}
-	if given := strings.TrimSpace(f.VPC.IPv6CIDR); given != "" && !strings.EqualFold(given, AmazonIPv6) {
+	v6 := &IPv6Spec{Bits: vpc.AmazonIPv6Bits, AmazonProvided: true}
+	given := strings.TrimSpace(f.VPC.IPv6CIDR)
+	if given != "" && !strings.EqualFold(given, AmazonIPv6) {
 		p, err := netip.ParsePrefix(given)
 		if err != nil {
 			return fmt.Errorf("vpc.ipv6CIDR: %q is not an IPv6 CIDR such as 2600:1f14:abc:de00::/56, nor %s (Amazon's /56)", given, AmazonIPv6)
@@ -475,7 +476,20 @@ func validateIPv6(s *Spec) error {
 		if err := vpc.CheckIPv6Block(p); err != nil {
 			return fmt.Errorf("vpc.ipv6CIDR: %w", err)
 		}
-		v6.Block, v6.Bits, v6.Given = p, p.Bits(), true
+		v6.Block, v6.Bits, v6.AmazonProvided = p, p.Bits(), false
+	}
+	if live := f.VPC.LiveIPv6; live != nil {
+		p, err := netip.ParsePrefix(live.CIDR)
+		if err != nil || vpc.CheckIPv6Block(p) != nil {
+			return fmt.Errorf("EC2: the VPC's IPv6 block %q is not a VPC IPv6 block", live.CIDR)
+		}
+		switch {
+		case v6.Block.IsValid() && v6.Block != p:
+			return fmt.Errorf("vpc.ipv6CIDR: %s, but EC2 says %s has %s: give that block, or leave vpc.ipv6CIDR out", v6.Block, f.VPC.ID, p)
+		case strings.EqualFold(given, AmazonIPv6) && !live.AmazonProvided:
+			return fmt.Errorf("vpc.ipv6CIDR: amazon, but the IPv6 block %s of %s is not Amazon's: give it as vpc.ipv6CIDR", p, f.VPC.ID)
+		}
+		v6.Block, v6.Bits, v6.AmazonProvided = p, p.Bits(), live.AmazonProvided
 	}
 	var named []vpc.Named
 	for i := range s.Existing {
