@@ -50,13 +50,16 @@ func newPlanCmd(f *factory, runF func(*planOptions) error) *cobra.Command {
 		Use:   "plan -f PLAN.yaml",
 		Short: "Carve a VPC for an EKS cluster: subnets per AZ, CG-NAT pod blocks, ENIConfigs, prefix reservations",
 		Long: `Lay out the subnets an EKS cluster needs in every Availability Zone of a
-plan file: a node subnet, a pod subnet with custom networking (carved from a
-CG-NAT secondary block), a /28 cluster subnet and a public subnet, each sized
-from the VPC CNI's per-node address demand at the future node count with
-headroom, carved best fit around the existing subnets, with the prefix
-reservations prefix delegation needs. Checks the VPC rules (block sizes and
-association, quotas, overlaps, AZs, service CIDR) and, when the plan does not
-fit, says by how much and which change fits.
+plan file: a node subnet, pod subnets carved from CG-NAT secondary blocks (one
+per AZ for custom networking's ENIConfigs, or, without custom networking, one or
+more per AZ tagged kubernetes.io/role/cni=1 for the VPC CNI's subnet discovery),
+a /28 cluster subnet and a public subnet, each sized from the VPC CNI's per-node
+address demand at the future node count with headroom, carved around the
+existing subnets (each role in one aligned block by default), with the prefix
+reservations prefix delegation needs. An IPv6 cluster (cni.ipFamily: ipv6) gets
+a /64 per subnet and the IPv4 it still needs. Checks the VPC rules (block sizes
+and association, quotas, overlaps, AZs, service CIDR, IPv6 blocks) and, when the
+plan does not fit, says by how much and which change fits.
 
 The existing subnets come from the plan file, from --subnets-file (the JSON
 of aws ec2 describe-subnets), or with --live from EC2: the subnets and CIDR
