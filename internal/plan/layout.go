@@ -60,10 +60,11 @@ type missReport struct {
 	pools  []*pool
 }
 
-// podPoolShort reports whether a pod subnet missed for want of room in the
-// secondary blocks, which another block would give.
-func (r *missReport) podPoolShort() bool {
-	return slices.ContainsFunc(r.misses, func(x miss) bool { return x.role == RolePod && x.sized == nil && x.pool.name == podPoolName })
+// onlyPodPoolShort reports whether every miss is a pod subnet without room
+// in the secondary blocks, which more blocks would give; any other miss
+// stays whatever blocks are added.
+func (r *missReport) onlyPodPoolShort() bool {
+	return len(r.misses) > 0 && !slices.ContainsFunc(r.misses, func(x miss) bool { return x.role != RolePod || x.sized != nil || x.pool.name != podPoolName })
 }
 
 // pending is one AZ's subnet of a role, sized, before it is carved.

@@ -50,7 +50,7 @@ func layoutAuto(s *Spec, d *demands) (res *Result, miss *missReport, spec *Spec,
 		return nil, nil, nil, err
 	}
 	grown := s
-	for miss != nil && miss.podPoolShort() && asksAutoBlocks(s.File) {
+	for miss != nil && miss.onlyPodPoolShort() && asksAutoBlocks(s.File) {
 		next, err := Validate(withMoreAutoBlocks(s.File, grown.PodBlocks, 1))
 		if err != nil {
 			break // the quota, or no free /16 left: the caller explains the miss
