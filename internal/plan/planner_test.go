@@ -776,3 +776,46 @@ func TestBuildWindows(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuildDiscoverySplit lays out the plan of several discovered pod
+// subnets per AZ (2,000 c5.4xlarge nodes, six CG-NAT /16s taken by auto).
+func BenchmarkBuildDiscoverySplit(b *testing.B) {
+	table := embedded(b)
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16", "10.1.0.0/16"}, CIDRBlockQuota: 10}, CNI: CNI{Config: cni.DefaultConfig(), SecondaryCIDR: Auto},
+		NodeGroups: []NodeGroup{{Name: "big", InstanceTypes: []string{"c5.4xlarge"}, Nodes: 300, FutureNodes: 2000}},
+	}
+	Default(&f)
+	for b.Loop() {
+		spec, err := Validate(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Build(spec, table); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExplainNoFit is the no-fit advice at the block quota's limit:
+// a million future nodes that no change but fewer nodes fits.
+func BenchmarkExplainNoFit(b *testing.B) {
+	table := embedded(b)
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
+		VPC: VPC{CIDRs: []string{"10.0.0.0/16"}, CIDRBlockQuota: 50}, CNI: CNI{Config: cni.DefaultConfig(), SecondaryCIDR: Auto},
+		NodeGroups: []NodeGroup{{Name: "g", InstanceTypes: []string{"m5.large"}, Nodes: 1000, FutureNodes: 1_000_000}},
+	}
+	Default(&f)
+	for b.Loop() {
+		spec, err := Validate(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var nofit *NoFitError
+		if _, err := Build(spec, table); !errors.As(err, &nofit) {
+			b.Fatalf("err = %v", err)
+		}
+	}
+}
