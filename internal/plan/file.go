@@ -71,6 +71,9 @@ type ExistingSubnet struct {
 	Role Role   `yaml:"role"`
 	// IPv6CIDR is the subnet's IPv6 block, if it has one.
 	IPv6CIDR string `yaml:"ipv6CIDR"`
+	// DiscoveryTagged: the subnet carries kubernetes.io/role/cni (not 0),
+	// so subnet discovery may create secondary ENIs in it (from EC2's tags).
+	DiscoveryTagged bool `yaml:"-"`
 	// Origin names where the subnet came from when not the plan file, for errors.
 	Origin string `yaml:"-"`
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/eksnet/eksnet/internal/capacity"
+	"github.com/eksnet/eksnet/internal/cni"
+	"github.com/eksnet/eksnet/internal/prose"
 	"github.com/eksnet/eksnet/internal/subnet"
 	"github.com/eksnet/eksnet/internal/vpc"
 )
@@ -169,10 +171,18 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 		NodeGroups: d.groups, CNI: env, Growth: f.Growth, HeadroomPercent: s.HeadroomPct,
 		Warnings: append([]string{}, s.Warnings...), Notes: []string{},
 	}
+	var tagged []string
 	for _, e := range s.Existing {
 		if e.Role == "" {
 			res.OtherSubnets = append(res.OtherSubnets, OtherSubnet{CIDR: e.Prefix.String(), AZ: e.AZ, ID: e.ID})
+			if e.DiscoveryTagged && slices.Contains(f.AZs, e.AZ) {
+				tagged = append(tagged, fmt.Sprintf("%s (%s)", e.Prefix, e.AZ))
+			}
 		}
+	}
+	if len(tagged) > 0 && s.CNI.DiscoversSubnets() && !s.CNI.CustomNetworking && !s.CNI.IsIPv6() && !s.CNI.IsWindows() {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s %s tagged %s: subnet discovery may create the nodes' secondary ENIs there, which this plan does not count; the node and pod subnets it sizes hold the demand without them",
+			prose.Count(len(tagged), "existing subnet", "existing subnets"), prose.JoinAnd(tagged), cni.SubnetDiscoveryTag))
 	}
 	switch {
 	case s.CNI.CustomNetworking:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -817,5 +818,40 @@ func BenchmarkExplainNoFit(b *testing.B) {
 		if _, err := Build(spec, table); !errors.As(err, &nofit) {
 			b.Fatalf("err = %v", err)
 		}
+	}
+}
+
+// An existing subnet tagged for subnet discovery draws secondary ENIs the
+// plan does not count: it says so (the sizes hold the demand without it).
+func TestBuildWarnsOfTaggedSubnets(t *testing.T) {
+	f := File{
+		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b"}, VPC: VPC{CIDRs: []string{"10.0.0.0/16"}},
+		CNI: CNI{Config: cni.DefaultConfig()}, NodeGroups: []NodeGroup{{Name: "g", InstanceTypes: []string{"m5.large"}, Nodes: 10}},
+	}
+	data, err := os.ReadFile("../subnet/testdata/describe-subnets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subnets, vpcID, err := SubnetsFromDescribe(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := MergeExisting(&f, subnets, vpcID, "the subnets file"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := buildFile(t, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1 existing subnet 10.0.64.0/24 (us-west-2b) tagged kubernetes.io/role/cni: subnet discovery may create the nodes' secondary ENIs there, which this plan does not count; the node and pod subnets it sizes hold the demand without them"
+	if !slices.Contains(res.Warnings, want) {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+	f.CNI.CustomNetworking, f.CNI.SecondaryCIDR = true, Auto // custom networking takes precedence: nothing to say
+	if res, err = buildFile(t, f); err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "tagged") }) {
+		t.Errorf("custom networking: warnings %q", res.Warnings)
 	}
 }

@@ -54,6 +54,7 @@ func SubnetsOfVPC(all []subnet.Existing, vpcID, source string) ([]ExistingSubnet
 		if s.IPv6CIDR.IsValid() {
 			e.IPv6CIDR = s.IPv6CIDR.String()
 		}
+		e.DiscoveryTagged = s.DiscoveryTagged
 		out = append(out, e)
 	}
 	if len(out) == 0 && len(all) > 0 {
@@ -94,7 +95,7 @@ func MergeExisting(f *File, subnets []ExistingSubnet, vpcID, from string) error 
 		if e.IPv6CIDR != "" && s.IPv6CIDR != "" && e.IPv6CIDR != s.IPv6CIDR {
 			return fmt.Errorf("vpc.existingSubnets[%d]: %s has IPv6 block %s in the plan but %s in %s", i, e.CIDR, e.IPv6CIDR, s.IPv6CIDR, from)
 		}
-		e.ID, e.AZ = s.ID, s.AZ
+		e.ID, e.AZ, e.DiscoveryTagged = s.ID, s.AZ, s.DiscoveryTagged
 		if s.IPv6CIDR != "" {
 			e.IPv6CIDR = s.IPv6CIDR
 		}

@@ -43,11 +43,12 @@ type IPv6Spec struct {
 
 // Existing is a parsed existing subnet.
 type Existing struct {
-	Prefix netip.Prefix
-	AZ     string
-	ID     string
-	Role   Role
-	IPv6   netip.Prefix // its IPv6 block; invalid without one
+	Prefix          netip.Prefix
+	AZ              string
+	ID              string
+	Role            Role
+	IPv6            netip.Prefix // its IPv6 block; invalid without one
+	DiscoveryTagged bool
 }
 
 var (
@@ -215,7 +216,7 @@ func validateExisting(s *Spec) error {
 			}
 			adopted[key] = field
 		}
-		s.Existing = append(s.Existing, Existing{Prefix: p, AZ: e.AZ, ID: e.ID, Role: e.Role})
+		s.Existing = append(s.Existing, Existing{Prefix: p, AZ: e.AZ, ID: e.ID, Role: e.Role, DiscoveryTagged: e.DiscoveryTagged})
 		named = append(named, vpc.Named{Name: field + " " + p.String(), Prefix: p})
 	}
 	if a, b, ok := vpc.FirstOverlap(named); ok {
