@@ -15,7 +15,7 @@ type TFVars struct {
 	VPCCIDRBlocks         []string                `json:"vpc_cidr_blocks"`
 	SecondaryCIDRBlocks   []string                `json:"secondary_cidr_blocks"`
 	CIDRBlocksToAssociate []string                `json:"cidr_blocks_to_associate"`
-	ServiceCIDR           string                  `json:"service_cidr"`
+	ServiceCIDR           string                  `json:"service_cidr,omitempty"` // absent for an IPv6 cluster, whose range EKS assigns
 	AZs                   []string                `json:"azs"`
 	Subnets               map[string]TFVarsSubnet `json:"subnets"`
 	NodeSubnets           map[string]string       `json:"node_subnets"`

@@ -13,7 +13,7 @@ type Result struct {
 	VPCCIDRs              []string `json:"vpcCIDRs"`
 	SecondaryCIDRs        []string `json:"secondaryCIDRs"`
 	CIDRBlocksToAssociate []string `json:"cidrBlocksToAssociate"`
-	ServiceCIDR           string   `json:"serviceCIDR"`
+	ServiceCIDR           string   `json:"serviceCIDR,omitempty"` // absent for an IPv6 cluster
 	AZs                   []string `json:"azs"`
 	// PodSubnets is how nodes find the pod subnets: "eniconfig" (custom
 	// networking) or "discovered" (subnet discovery, tagged subnets); absent
