@@ -72,9 +72,11 @@ func layoutAuto(s *Spec, d *demands) (res *Result, miss *missReport, spec *Spec,
 
 // asksAutoBlocks reports whether the file leaves a secondary block to eksnet (auto).
 func asksAutoBlocks(f File) bool {
-	return strings.EqualFold(strings.TrimSpace(f.CNI.SecondaryCIDR), Auto) ||
-		slices.ContainsFunc(f.CNI.SecondaryCIDRs, func(c string) bool { return strings.EqualFold(strings.TrimSpace(c), Auto) })
+	return isAuto(f.CNI.SecondaryCIDR) || slices.ContainsFunc(f.CNI.SecondaryCIDRs, isAuto)
 }
+
+// isAuto reports whether a secondary block is left to eksnet: "auto", in any case.
+func isAuto(block string) bool { return strings.EqualFold(strings.TrimSpace(block), Auto) }
 
 // withMoreAutoBlocks is f with its pod blocks pinned to those resolved and
 // extra more auto blocks after them.

@@ -276,7 +276,7 @@ func validateSecondary(s *Spec) error {
 		if len(c.SecondaryCIDRs) > 0 {
 			f = fmt.Sprintf("%s[%d]", field, i)
 		}
-		if strings.EqualFold(strings.TrimSpace(g), Auto) {
+		if isAuto(g) {
 			taken := make([]netip.Prefix, 0, len(named))
 			for _, n := range named {
 				taken = append(taken, n.Prefix)
