@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -71,10 +72,10 @@ func (c *cniFlags) bindWarmPool(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.BoolVar(&c.cfg.SubnetDiscovery, "subnet-discovery", c.cfg.SubnetDiscovery, "ENABLE_SUBNET_DISCOVERY: secondary ENIs may go to subnets tagged "+cni.SubnetDiscoveryTag+" (VPC CNI 1.18+)")
 	fs.BoolVar(&c.cfg.DiscoveredSubnets, "discovered-subnets", false, "the AZs have subnets tagged "+cni.SubnetDiscoveryTag+"=1: secondary ENIs and their pods' addresses come from them (the pod subnet)")
-	fs.IntVar(&c.cfg.WarmENITarget, "warm-eni-target", c.cfg.WarmENITarget, "WARM_ENI_TARGET: spare ENIs' worth of IPs (secondary-IP mode)")
-	fs.IntVar(&c.cfg.WarmIPTarget, "warm-ip-target", 0, "WARM_IP_TARGET: spare IPs; overrides the ENI and prefix targets (0: unset)")
-	fs.IntVar(&c.cfg.MinimumIPTarget, "minimum-ip-target", 0, "MINIMUM_IP_TARGET: IPs kept in all (0: unset)")
-	fs.IntVar(&c.cfg.WarmPrefixTarget, "warm-prefix-target", c.cfg.WarmPrefixTarget, "WARM_PREFIX_TARGET: spare /28 prefixes (prefix delegation)")
+	fs.IntVar(&c.cfg.WarmENITarget, warmPoolFlags[cni.EnvWarmENITarget], c.cfg.WarmENITarget, "WARM_ENI_TARGET: spare ENIs' worth of IPs (secondary-IP mode)")
+	fs.IntVar(&c.cfg.WarmIPTarget, warmPoolFlags[cni.EnvWarmIPTarget], 0, "WARM_IP_TARGET: spare IPs; overrides the ENI and prefix targets (0: unset)")
+	fs.IntVar(&c.cfg.MinimumIPTarget, warmPoolFlags[cni.EnvMinimumIPTarget], 0, "MINIMUM_IP_TARGET: IPs kept in all (0: unset)")
+	fs.IntVar(&c.cfg.WarmPrefixTarget, warmPoolFlags[cni.EnvWarmPrefixTarget], c.cfg.WarmPrefixTarget, "WARM_PREFIX_TARGET: spare /28 prefixes (prefix delegation)")
 }
 
 // config validates the flags and returns the CNI configuration they describe.
@@ -96,19 +97,19 @@ func (c *cniFlags) config(cmd *cobra.Command) (cni.Config, error) {
 			return cfg, fmt.Errorf("invalid --max-eni %d: must be at least 1", cfg.MaxENI)
 		}
 	}
-	for _, t := range []struct {
-		flag  string
-		value int
-	}{
-		{"warm-eni-target", cfg.WarmENITarget}, {"warm-ip-target", cfg.WarmIPTarget},
-		{"minimum-ip-target", cfg.MinimumIPTarget}, {"warm-prefix-target", cfg.WarmPrefixTarget},
-	} {
-		if t.value < 0 {
-			return cfg, fmt.Errorf("invalid --%s %d: must be 0 or more", t.flag, t.value)
-		}
-	}
 	cfg.Version, cfg.IPFamily = version, family
-	return cfg, cfg.Validate()
+	err = cfg.Validate()
+	var negative *cni.NegativeTargetError
+	if errors.As(err, &negative) {
+		return cfg, fmt.Errorf("invalid --%s %d: must be 0 or more", warmPoolFlags[negative.Env], negative.Value)
+	}
+	return cfg, err
+}
+
+// warmPoolFlags name the warm pool targets' flags by their aws-node variables.
+var warmPoolFlags = map[string]string{
+	cni.EnvWarmENITarget: "warm-eni-target", cni.EnvWarmIPTarget: "warm-ip-target",
+	cni.EnvMinimumIPTarget: "minimum-ip-target", cni.EnvWarmPrefixTarget: "warm-prefix-target",
 }
 
 // query is the max-pods question the flags ask.

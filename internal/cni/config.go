@@ -164,11 +164,11 @@ func (c Config) Validate() error {
 		name  string
 		value int
 	}{
-		{"WARM_ENI_TARGET", c.WarmENITarget}, {"WARM_IP_TARGET", c.WarmIPTarget},
-		{"MINIMUM_IP_TARGET", c.MinimumIPTarget}, {"WARM_PREFIX_TARGET", c.WarmPrefixTarget},
+		{EnvWarmENITarget, c.WarmENITarget}, {EnvWarmIPTarget, c.WarmIPTarget},
+		{EnvMinimumIPTarget, c.MinimumIPTarget}, {EnvWarmPrefixTarget, c.WarmPrefixTarget},
 	} {
 		if t.value < 0 {
-			return fmt.Errorf("invalid %s %d: must be 0 or more", t.name, t.value)
+			return &NegativeTargetError{Env: t.name, Value: t.value}
 		}
 	}
 	if c.MaxENI < 0 {
@@ -209,6 +209,17 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid ENI_CONFIG_LABEL_DEF %q: want a Kubernetes label key such as topology.kubernetes.io/zone", c.ENIConfigLabel)
 	}
 	return nil
+}
+
+// NegativeTargetError is a warm pool target below 0, named by its aws-node
+// variable; a command may name it by its flag instead.
+type NegativeTargetError struct {
+	Env   string // EnvWarmENITarget, ...
+	Value int
+}
+
+func (e *NegativeTargetError) Error() string {
+	return fmt.Sprintf("invalid %s %d: must be 0 or more", e.Env, e.Value)
 }
 
 // IsLabelKey reports whether s is a Kubernetes label key: an optional DNS
