@@ -313,8 +313,11 @@ const (
 )
 
 // WindowsPrefixDelegationSwitch is how Windows prefix delegation is turned
-// on: a key of the amazon-vpc-cni ConfigMap.
-var WindowsPrefixDelegationSwitch = ConfigMapPatch(map[string]string{ConfigMapWindowsPrefixDelegation: "true"})
+// on: a key of the amazon-vpc-cni ConfigMap (built when asked for, not at
+// start-up).
+func WindowsPrefixDelegationSwitch() string {
+	return ConfigMapPatch(map[string]string{ConfigMapWindowsPrefixDelegation: "true"})
+}
 
 // WindowsConfigMap is the amazon-vpc-cni ConfigMap data that sets c for
 // Windows nodes: Windows IPAM on, prefix delegation as c has it, and the

@@ -101,7 +101,7 @@ func Compute(inst limits.Instance, q Query) (Result, error) {
 	if q.IsWindows() {
 		note("Windows: pods take the primary ENI's addresses alone (the VPC resource controller assigns them, not aws-node)")
 		if q.PrefixDelegation && run.Fallback == "" {
-			note("Windows prefix delegation is the VPC resource controller's switch, not ENABLE_PREFIX_DELEGATION: %s", cni.WindowsPrefixDelegationSwitch)
+			note("Windows prefix delegation is the VPC resource controller's switch, not ENABLE_PREFIX_DELEGATION: %s", cni.WindowsPrefixDelegationSwitch())
 		}
 	}
 	if e.MaxENILimited {
