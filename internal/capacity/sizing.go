@@ -366,9 +366,7 @@ func size(req Request) (Plan, error) {
 // subnetNeed sizes one role's subnet for an AZ (docs/vpc-rules.md,
 // docs/node-addresses.md) from the capacity engine's demand.
 func (p *Plan) subnetNeed(role string, rd RoleDemand) SubnetNeed {
-	n := SubnetNeed{Role: role, need: rd.Now, future: rd.Future}
-	n.AddressesNeeded, n.PrefixesNeeded = n.need.Total(), n.need.Blocks
-	n.AddressesNeededFuture, n.PrefixesNeededFuture = n.future.Total(), n.future.Blocks
+	n := needOf(role, rd.Now, rd.Future)
 	minimum, err := n.future.MinPrefixLen()
 	if err != nil {
 		n.OverBy = n.future.Over(subnet.Largest)
@@ -387,13 +385,18 @@ func (p *Plan) subnetNeed(role string, rd RoleDemand) SubnetNeed {
 	return n
 }
 
+// needOf is a subnet's demand figures now and at the future size, before
+// it is sized.
+func needOf(role string, now, future subnet.Need) SubnetNeed {
+	return SubnetNeed{Role: role, need: now, future: future,
+		AddressesNeeded: now.Total(), PrefixesNeeded: now.Blocks, AddressesNeededFuture: future.Total(), PrefixesNeededFuture: future.Blocks}
+}
+
 // discoveredNeed sizes an AZ's discovered pod subnets beside its node
 // subnet (DiscoveredSubnets, the rule the planner uses): the figures are one
 // subnet's share; Subnets says how many.
 func (p *Plan) discoveredNeed(rd RoleDemand, node SubnetNeed) SubnetNeed {
-	n := SubnetNeed{Role: RolePod, need: rd.Now, future: rd.Future}
-	n.AddressesNeeded, n.PrefixesNeeded = n.need.Total(), n.need.Blocks
-	n.AddressesNeededFuture, n.PrefixesNeededFuture = n.future.Total(), n.future.Blocks
+	n := needOf(RolePod, rd.Now, rd.Future)
 	shape, short := DiscoveredSubnets(rd, node.UsableAddresses, node.future, p.HeadroomPercent)
 	if short != nil {
 		n.OverBy, n.Subnets = short.Short, short.Subnets
@@ -403,14 +406,13 @@ func (p *Plan) discoveredNeed(rd RoleDemand, node SubnetNeed) SubnetNeed {
 		return n
 	}
 	now, future := rd.Now.Share(shape.Subnets), rd.Future.Share(shape.Subnets)
+	if shape.Subnets > 1 {
+		n = needOf(RolePod, now, future)
+		n.Subnets = shape.Subnets
+	}
 	n.Fits, n.RecommendedPrefixLength = true, int(shape.Prefix)
 	if minimum, err := future.MinPrefixLen(); err == nil {
 		n.MinimumPrefixLength = int(minimum)
-	}
-	if shape.Subnets > 1 {
-		n.Subnets, n.need, n.future = shape.Subnets, now, future
-		n.AddressesNeeded, n.PrefixesNeeded = now.Total(), now.Blocks
-		n.AddressesNeededFuture, n.PrefixesNeededFuture = future.Total(), future.Blocks
 	}
 	n.UsableAddresses = shape.Prefix.Usable()
 	n.Utilisation = ratio(now.Utilisation(shape.Prefix))
