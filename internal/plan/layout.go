@@ -84,6 +84,26 @@ type nodeSubnet struct {
 	future subnet.Need
 }
 
+// sizeDemand sizes an AZ's subnets of a role sized by its nodes' demand:
+// how many (several only for discovered pod subnets, which are weighed
+// against the AZ's node subnet) and of what prefix length, or why no block
+// can hold them.
+func sizeDemand(rd capacity.RoleDemand, discoveredPods bool, node nodeSubnet, headroomPct int) (count, bits int, short *sizeMiss) {
+	if discoveredPods {
+		shape, sh := capacity.DiscoveredSubnets(rd, node.usable, node.future, headroomPct)
+		if sh != nil {
+			return 0, 0, &sizeMiss{usable: sh.Usable, needed: sh.Needed, short: sh.Short, subnets: sh.Subnets, drawsFrom: sh.DrawsFrom}
+		}
+		return shape.Subnets, int(shape.Prefix), nil
+	}
+	p, err := rd.Recommend(headroomPct)
+	if err != nil {
+		planned := rd.Future.WithHeadroom(headroomPct)
+		return 0, 0, &sizeMiss{usable: subnet.Largest.Usable(), needed: planned.Total(), short: planned.Over(subnet.Largest), subnets: 1}
+	}
+	return 1, int(p), nil
+}
+
 // carveAligned carves a role's subnets as one aligned block, so that one
 // route or firewall rule covers them (layout aligned, the default): the
 // smallest aligned block holding them all, carved best fit from the pool,
@@ -230,23 +250,10 @@ func layout(s *Spec, d *demands) (*Result, *missReport, error) {
 			default:
 				rd = d.perAZ[az][role]
 				_, isAdopted := adopted[az+"/"+string(role)]
-				if role == RolePod && discovered && !isAdopted {
-					shape, short := capacity.DiscoveredSubnets(*rd, nodes[az].usable, nodes[az].future, s.HeadroomPct)
-					if short != nil {
-						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
-							usable: short.Usable, needed: short.Needed, short: short.Short, subnets: short.Subnets, drawsFrom: short.DrawsFrom}})
-						continue
-					}
-					count, bits = shape.Subnets, int(shape.Prefix)
-				} else {
-					p, err := rd.Recommend(s.HeadroomPct)
-					if err != nil {
-						report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: &sizeMiss{
-							usable: subnet.Largest.Usable(), needed: rd.Future.WithHeadroom(s.HeadroomPct).Total(),
-							short: rd.Future.WithHeadroom(s.HeadroomPct).Over(subnet.Largest), subnets: 1}})
-						continue
-					}
-					bits = int(p)
+				var short *sizeMiss
+				if count, bits, short = sizeDemand(*rd, role == RolePod && discovered && !isAdopted, nodes[az], s.HeadroomPct); short != nil {
+					report.misses = append(report.misses, miss{az: az, role: role, pool: from, largest: -1, sized: short})
+					continue
 				}
 				now, future := rd.Now.Share(count), rd.Future.Share(count)
 				sub.AddressesNeeded, sub.AddressesNeededFuture = now.Total(), future.Total()
