@@ -221,7 +221,7 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 		working = fmt.Sprintf("max(%s, 1 primary ENI)", working)
 	}
 	step("ENIs for pods", working, d.PodENIs, "docs/max-pods.md: ENIs for pods = usable − trunk − custom networking, the primary ENI kept")
-	step("slots per ENI", fmt.Sprintf("%d − 1", inst.IPv4PerENI), d.SlotsPerENI, "docs/node-addresses.md: the ENI's primary address never goes to a pod")
+	slotsStep(&d, step)
 
 	units, wholeENIs := poolUnits(&d, cfg, step)
 	if units > 0 {
@@ -282,12 +282,7 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 		step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", d.ENIs, "ENI primary|ENI primaries", d.BranchENIs, "branch ENI|branch ENIs"),
 			d.NodeSubnetAddresses, "docs/node-addresses.md: T + attached ENIs + 1 per SG pod")
 	}
-	if d.NodeSubnetPrefixes > 0 {
-		note("the node subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.NodeSubnetPrefixes)
-	}
-	if d.PodSubnetPrefixes > 0 {
-		note("the pod subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.PodSubnetPrefixes)
-	}
+	blockNotes(&d, note)
 	if d.Mode == cni.ModePrefixDelegation && !cfg.WarmIPTargets() && cfg.WarmPrefixTarget >= 2 && d.Prefixes > 0 {
 		note("WARM_PREFIX_TARGET=%d: counted at the worst case ipamd reaches when pods spread at random over the /28s (it asks for up to %d /28s at once, past the kubelet's max pods)", cfg.WarmPrefixTarget, cfg.WarmPrefixTarget)
 	}
@@ -295,9 +290,7 @@ func NodeDemand(inst limits.Instance, cfg cni.Config, load Load) (Demand, error)
 		d.ENIChurn = true
 		note("WARM_ENI_TARGET=0 with exactly full ENIs: ipamd attaches ENI %d and frees it again about a minute later, in a loop of EC2 calls; the peak is counted here", d.PoolENIs)
 	}
-	if d.PodsWithoutAddress = max(pods-d.PoolAddresses, 0); d.PodsWithoutAddress > 0 {
-		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods or change the settings", d.PodsWithoutAddress, pods)
-	}
+	unaddressed(&d, note)
 	return d, nil
 }
 
@@ -333,7 +326,7 @@ func windowsDemand(d *Demand, cfg cni.Config, step func(q, w string, v int, r st
 	d.PodENIs, d.PoolENIs, d.ENIs = 1, 1, 1
 	want := max(d.Pods+warm, minimum)
 	step("ENIs for pods", "1", 1, rule)
-	step("slots per ENI", fmt.Sprintf("%d − 1", d.SlotsPerENI+1), d.SlotsPerENI, "docs/node-addresses.md: the ENI's primary address never goes to a pod")
+	slotsStep(d, step)
 	if pd {
 		d.Prefixes = min(satint.CeilDiv(want, cni.AddressesPerPrefix), d.SlotsPerENI)
 		d.PoolAddresses = d.Prefixes * cni.AddressesPerPrefix
@@ -341,7 +334,6 @@ func windowsDemand(d *Demand, cfg cni.Config, step func(q, w string, v int, r st
 		step("prefixes", fmt.Sprintf("min(ceil(max(%d + warm-ip-target %d, minimum-ip-target %d) / 16), %d)", d.Pods, warm, minimum, d.SlotsPerENI), d.Prefixes,
 			"docs/node-addresses.md: Windows prefix delegation: whole /28s for the warm IP targets")
 		step("pool addresses", fmt.Sprintf("%d × %d", d.Prefixes, cni.AddressesPerPrefix), d.PoolAddresses, "docs/node-addresses.md: T = 16 × P")
-		note("the node subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.Prefixes)
 	} else {
 		d.PoolAddresses = min(want, d.SlotsPerENI)
 		step("pool IPs", fmt.Sprintf("min(max(%d + warm-ip-target %d, minimum-ip-target %d), %d)", d.Pods, warm, minimum, d.SlotsPerENI), d.PoolAddresses,
@@ -349,8 +341,29 @@ func windowsDemand(d *Demand, cfg cni.Config, step func(q, w string, v int, r st
 	}
 	d.NodeSubnetAddresses = d.PoolAddresses + 1
 	step("node subnet addresses", sumTerms(d.PoolAddresses, "pool", 1, "ENI primary"), d.NodeSubnetAddresses, rule)
+	blockNotes(d, note)
+	unaddressed(d, note)
+}
+
+// slotsStep records the slots of an ENI: its addresses but its own.
+func slotsStep(d *Demand, step func(q, w string, v int, r string)) {
+	step("slots per ENI", fmt.Sprintf("%d − 1", d.SlotsPerENI+1), d.SlotsPerENI, "docs/node-addresses.md: the ENI's primary address never goes to a pod")
+}
+
+// blockNotes says how many aligned /28s each subnet must supply the node.
+func blockNotes(d *Demand, note func(string, ...any)) {
+	if d.NodeSubnetPrefixes > 0 {
+		note("the node subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.NodeSubnetPrefixes)
+	}
+	if d.PodSubnetPrefixes > 0 {
+		note("the pod subnet must have %d aligned, fully free /28 blocks for this node: free addresses are not enough", d.PodSubnetPrefixes)
+	}
+}
+
+// unaddressed counts, and says, the pods the pool cannot address.
+func unaddressed(d *Demand, note func(string, ...any)) {
 	if d.PodsWithoutAddress = max(d.Pods-d.PoolAddresses, 0); d.PodsWithoutAddress > 0 {
-		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods", d.PodsWithoutAddress, d.Pods)
+		note("%d of %d pods get no address and stay in ContainerCreating: lower the kubelet's max pods or change the settings", d.PodsWithoutAddress, d.Pods)
 	}
 }
 
