@@ -712,9 +712,12 @@ func TestBuildIPv6(t *testing.T) {
 }
 
 // 3,000 future m5.large nodes in one /16 without pod subnets: each AZ's
-// node subnet needs a /16 (30 addresses a node), so the changes that fit
-// are three more VPC blocks, subnet discovery or custom networking, each
-// into CG-NAT space, or fewer nodes.
+// node subnet needs a /16 (1,002 nodes × 30 addresses = 30,060, 37,575 with
+// headroom, past a /17's 32,763), so the subnets take 3 × 65,536 + 3 × 16
+// (cluster) + 3 × 256 (public) = 197,424 addresses of the 65,536: 131,888
+// short. Three more /16s fit; so do subnet discovery or custom networking
+// into CG-NAT space; or fewer nodes: a /18 per AZ holds 16,379 / 37.5 = 436
+// nodes, 434 and the 2 surge, 3 × 434 = 1,302 future nodes.
 func TestBuildDoesNotFitSuggestsPodSubnets(t *testing.T) {
 	f := File{
 		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
@@ -734,6 +737,11 @@ func TestBuildDoesNotFitSuggestsPodSubnets(t *testing.T) {
 
 // Custom networking gives each AZ one ENIConfig, so one pod subnet: past a
 // /16 the advice is subnet discovery, which spreads an AZ over several.
+// c5.4xlarge under custom networking: 7 ENIs for pods of 29 slots, max pods
+// 110, 108 pods: min(ceil(108/29) + 1, 7, ceil(110/29)) = 4 pool ENIs, 116
+// pool addresses + 4 ENI primaries = 120 per node; 669 nodes per AZ take
+// 80,280, 100,350 with headroom: 34,819 past a /16's 65,531. A /16 holds
+// 65,531 / 150 = 436 nodes with headroom, 434 and the 2 surge: 1,302 nodes.
 func TestBuildCustomNetworkingBeyondASixteen(t *testing.T) {
 	f := File{
 		Region: "us-west-2", AZs: []string{"us-west-2a", "us-west-2b", "us-west-2c"},
