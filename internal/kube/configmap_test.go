@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -65,4 +66,25 @@ func FuzzWindowsCNI(f *testing.F) {
 			t.Fatalf("%+v", cfg)
 		}
 	})
+}
+
+// What a Windows plan tells the user to set (cni.Config.WindowsConfigMap)
+// reads back as the same configuration.
+func TestWindowsConfigMapRoundTrip(t *testing.T) {
+	for _, want := range []cni.Config{
+		{Version: cni.LatestVersion, OS: cni.Windows},
+		{Version: cni.LatestVersion, OS: cni.Windows, PrefixDelegation: true},
+		{Version: cni.LatestVersion, OS: cni.Windows, WarmIPTarget: 5, MinimumIPTarget: 12},
+		{Version: cni.LatestVersion, OS: cni.Windows, PrefixDelegation: true, MinimumIPTarget: 40},
+	} {
+		var b strings.Builder
+		b.WriteString("kind: ConfigMap\nmetadata: {name: amazon-vpc-cni}\ndata:\n")
+		for k, v := range want.WindowsConfigMap() {
+			fmt.Fprintf(&b, "  %s: %q\n", k, v)
+		}
+		got, err := WindowsCNI([]byte(b.String()), cni.LatestVersion)
+		if err != nil || got != want {
+			t.Errorf("%+v read back as %+v (%v)", want, got, err)
+		}
+	}
 }
